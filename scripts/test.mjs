@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs the uvu suite under c8 coverage and ends with the line CI reads: "N passed, N failed".
+// Usage: node scripts/test.mjs [pattern]   (pattern filters test files, e.g. "executor")
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test\\.ts$';
+const args = [
+  bin('c8', 'bin/c8.js'), '--reporter=text-summary', '--reporter=html', '--include=src/**',
+  process.execPath, '--import', 'tsx', bin('uvu', 'bin.js'), 'test', pattern,
+];
+const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  out += chunk.toString();
+});
+child.on('close', (code) => {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const count = (label) => Number((new RegExp(`${label}:\\s+(\\d+)`).exec(plain) ?? [])[1] ?? 0);
+  const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
+  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
+});

@@ -1,0 +1,42 @@
+import type { LocalCommShared } from '../comm/local.ts';
+import type { HeadShard } from '../kv/heads.ts';
+import type { CollectiveRecord } from '../ops/trace.ts';
+import type { FullTpOrder } from '../parallel/groups.ts';
+import type { Mode, ModeKind } from '../parallel/mode.ts';
+import type { Batch, ParallelConfig, StrategyName } from '../strategies/types.ts';
+
+/** Messages between the driver and a rank worker (structured-clone plain data). */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly rank: number;
+  readonly model: string;
+  readonly seed: number;
+  readonly strategy: StrategyName;
+  readonly parallel: ParallelConfig;
+  readonly kvBlocks: number;
+  readonly blockSize: number;
+  readonly order: FullTpOrder;
+  readonly comm: LocalCommShared;
+}
+
+export interface StepMessage {
+  readonly type: 'step';
+  readonly batch: Batch;
+  readonly mode: Mode;
+}
+
+export interface ReadKvMessage {
+  readonly type: 'read-kv';
+}
+
+export type ToRank = InitMessage | StepMessage | ReadKvMessage;
+
+export type FromRank =
+  | { readonly type: 'ready'; readonly kvHeads: Partial<Record<ModeKind, HeadShard>> }
+  | {
+      readonly type: 'done';
+      readonly logits?: { readonly seqIds: readonly number[]; readonly data: Float32Array; readonly vocab: number };
+      readonly comm: readonly CollectiveRecord[];
+    }
+  | { readonly type: 'kv'; readonly data: Float32Array }
+  | { readonly type: 'error'; readonly name: string; readonly message: string };

@@ -1,0 +1,65 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ExecutorError } from './types.ts';
+import type { FromRank, ToRank } from './messages.ts';
+
+/**
+ * P worker threads, one per rank, each answering its messages in order. Under tsx (source
+ * .ts files) a worker first registers tsx, because loaders do not reach worker threads.
+ */
+export class RankPool {
+  private readonly workers: Worker[];
+  private readonly pending: { resolve: (m: FromRank) => void; reject: (e: Error) => void }[][];
+  private closed = false;
+
+  constructor(readonly size: number) {
+    const self = new URL(import.meta.url);
+    const entry = new URL(`./rank-worker${extname(fileURLToPath(self))}`, self).href;
+    this.pending = Array.from({ length: size }, () => []);
+    this.workers = Array.from({ length: size }, (_, r) => {
+      const w = entry.endsWith('.ts')
+        ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true })
+        : new Worker(new URL(entry));
+      w.on('message', (m: FromRank) => this.pending[r]!.shift()?.resolve(m));
+      w.on('error', (e) => this.failAll(r, e));
+      w.on('exit', (code) => {
+        if (!this.closed) this.failAll(r, new Error(`exited with code ${code}`));
+      });
+      return w;
+    });
+  }
+
+  /** Sends one message to rank r; resolves with its reply (an 'error' reply rejects). */
+  request(r: number, msg: ToRank): Promise<FromRank> {
+    if (this.closed) return Promise.reject(new ExecutorError('the executor is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending[r]!.push({
+        resolve: (m) => (m.type === 'error' ? reject(new ExecutorError(`rank ${r}: ${m.name}: ${m.message}`)) : resolve(m)),
+        reject,
+      });
+      this.workers[r]!.postMessage(msg);
+    });
+  }
+
+  /** Sends msgs[r] to every rank r; resolves when all replied, rejects with the root cause. */
+  async all(msgs: (r: number) => ToRank): Promise<FromRank[]> {
+    const results = await Promise.allSettled(this.workers.map((_, r) => this.request(r, msgs(r))));
+    const failures = results.flatMap((x) => (x.status === 'rejected' ? [x.reason as Error] : []));
+    if (failures.length > 0) {
+      // Ranks aborted by a peer's failure report that; name the root cause first.
+      const root = failures.find((e) => !/aborted because another rank failed/.test(e.message)) ?? failures[0]!;
+      throw root;
+    }
+    return results.map((x) => (x as PromiseFulfilledResult<FromRank>).value);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private failAll(r: number, e: Error): void {
+    for (const p of this.pending[r]!.splice(0)) p.reject(new ExecutorError(`rank ${r} worker failed: ${e.message}`));
+  }
+}

@@ -1,0 +1,65 @@
+import { parentPort } from 'node:worker_threads';
+import { LocalComm, abortLocalComm } from '../comm/local.ts';
+import { getModel } from '../model/catalog.ts';
+import { SeededWeights } from '../model/weights.ts';
+import { createTfjsOps } from '../ops/tfjs.ts';
+import { getStrategy } from '../strategies/registry.ts';
+import type { RankModel } from '../strategies/types.ts';
+import type { FromRank, InitMessage, ToRank } from './messages.ts';
+
+/**
+ * One rank: a worker thread with its own tfjs-wasm instance, running its strategy's rank code
+ * for each step the driver sends. A failure aborts the communicator so no peer waits forever.
+ */
+const port = parentPort;
+if (!port) throw new Error('rank-worker.ts must run in a worker thread');
+
+let rank: RankModel | undefined;
+let comm: LocalComm<unknown> | undefined;
+let init: InitMessage | undefined;
+
+function reply(msg: FromRank): void {
+  port!.postMessage(msg);
+}
+
+port.on('message', (msg: ToRank) => {
+  void handle(msg).catch((e: unknown) => {
+    if (init) abortLocalComm(init.comm);
+    const err = e instanceof Error ? e : new Error(String(e));
+    reply({ type: 'error', name: err.name, message: err.message });
+  });
+});
+
+async function handle(msg: ToRank): Promise<void> {
+  switch (msg.type) {
+    case 'init': {
+      init = msg;
+      const ops = await createTfjsOps();
+      const model = getModel(msg.model);
+      comm = new LocalComm(msg.rank, msg.comm, ops as never);
+      const strategy = getStrategy(msg.strategy);
+      rank = strategy.createRank({
+        rank: msg.rank,
+        ops,
+        comm: comm as never,
+        model,
+        weights: new SeededWeights(model, msg.seed),
+        parallel: msg.parallel,
+        kvBlocks: msg.kvBlocks,
+        blockSize: msg.blockSize,
+        order: msg.order,
+      });
+      const modes = strategy.modes(model, msg.parallel);
+      reply({ type: 'ready', kvHeads: Object.fromEntries(modes.map((m) => [m.kind, rank!.kvHeads(m)])) });
+      return;
+    }
+    case 'step': {
+      const out = rank!.forward(msg.batch, msg.mode);
+      reply({ type: 'done', ...out, comm: comm!.drain() });
+      return;
+    }
+    case 'read-kv':
+      reply({ type: 'kv', data: rank!.readKv() });
+      return;
+  }
+}

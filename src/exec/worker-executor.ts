@@ -1,0 +1,117 @@
+import { createLocalCommShared } from '../comm/local.ts';
+import type { HeadShard } from '../kv/heads.ts';
+import { assertSwitchKeepsKv } from '../kv/switch-check.ts';
+import { getModel } from '../model/catalog.ts';
+import { allGroups } from '../parallel/groups.ts';
+import type { FullTpOrder } from '../parallel/groups.ts';
+import { type Mode, type ModeKind, describeMode } from '../parallel/mode.ts';
+import { iterationState } from '../policy/state.ts';
+import { thresholdPolicy } from '../policy/threshold.ts';
+import type { SwitchMode, SwitchPolicy } from '../policy/types.ts';
+import { getStrategy, resolveParallel } from '../strategies/registry.ts';
+import type { Batch, StrategyName } from '../strategies/types.ts';
+import type { FromRank } from './messages.ts';
+import { RankPool } from './rank-pool.ts';
+import { type Executor, ExecutorError, type StepResult } from './types.ts';
+
+export interface ExecutorOptions {
+  readonly model: string;
+  readonly strategy: StrategyName;
+  readonly world: number;
+  readonly sp?: number;
+  readonly tp?: number;
+  readonly seed: number;
+  /** KV blocks per rank (per replica for DP). */
+  readonly kvBlocks: number;
+  readonly blockSize: number;
+  /** Shift only: picks the mode of each iteration (default: threshold 512). */
+  readonly policy?: SwitchPolicy;
+  /** Rank order of the full-TP group; 'naive' exists to show the switch check refusing it. */
+  readonly order?: FullTpOrder;
+  /** Floats per rank in the shared communication buffer. */
+  readonly commCapacity?: number;
+}
+
+/**
+ * Runs a strategy on P worker threads. The parallel config is validated before any thread
+ * starts; the KV layout of a mode is checked against the first mode's before the first
+ * iteration that runs in it, so a bad switch is refused before any token is produced.
+ */
+export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor> {
+  const model = getModel(o.model);
+  const strategy = getStrategy(o.strategy);
+  const parallel = resolveParallel(o.strategy, o.world, o.sp, o.tp);
+  const modes = strategy.modes(model, parallel);
+  const order = o.order ?? 'full-tp';
+  const base = { sp: parallel.sp, tp: parallel.tp };
+  const comm = createLocalCommShared(o.world, allGroups(o.world, modes, base, order), o.commCapacity);
+  const pool = new RankPool(o.world);
+  let ready: FromRank[];
+  try {
+    ready = await pool.all((rank) => ({
+      type: 'init', rank, model: o.model, seed: o.seed, strategy: o.strategy, parallel,
+      kvBlocks: o.kvBlocks, blockSize: o.blockSize, order, comm,
+    }));
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  const layouts = new Map<ModeKind, HeadShard[]>(
+    modes.map((m) => [m.kind, ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.kind]! : unreachable()))]),
+  );
+  const policy = o.policy ?? thresholdPolicy();
+  const history: SwitchMode[] = [];
+  const checked = new Set<ModeKind>([modes[0]!.kind]);
+  let broken: Error | null = null;
+
+  const choose = (batch: Batch): Mode => {
+    if (modes.length === 1) return modes[0]!;
+    const kind = policy.decide(iterationState(batch, history.length, history));
+    const mode = modes.find((m) => m.kind === kind);
+    if (!mode) throw new ExecutorError(`policy ${policy.name} chose mode '${kind}', which ${o.strategy} does not have`);
+    return mode;
+  };
+
+  return {
+    name: o.strategy,
+    world: o.world,
+    replicas: strategy.replicas(parallel),
+    modes,
+    kvLayout: (mode) => layouts.get(mode.kind) ?? [],
+    async step(batch) {
+      if (broken) throw new ExecutorError(`the executor stopped after an earlier failure: ${broken.message}`);
+      const mode = choose(batch);
+      if (!checked.has(mode.kind)) {
+        assertSwitchKeepsKv(layouts.get(modes[0]!.kind)!, layouts.get(mode.kind)!, describeMode(modes[0]!), describeMode(mode));
+        checked.add(mode.kind);
+      }
+      if (mode.kind === 'tp' || mode.kind === 'sp') history.push(mode.kind);
+      let replies: FromRank[];
+      try {
+        replies = await pool.all(() => ({ type: 'step', batch, mode }));
+      } catch (e) {
+        broken = e as Error;
+        throw e;
+      }
+      return collect(mode, replies);
+    },
+    close: () => pool.close(),
+  };
+}
+
+function collect(mode: Mode, replies: readonly FromRank[]): StepResult {
+  const logits = new Map<number, Float32Array>();
+  const comm = replies.map((r) => {
+    if (r.type !== 'done') return unreachable();
+    if (r.logits) {
+      const { seqIds, data, vocab } = r.logits;
+      seqIds.forEach((id, b) => logits.set(id, data.slice(b * vocab, (b + 1) * vocab)));
+    }
+    return r.comm;
+  });
+  return { mode, logits, comm };
+}
+
+function unreachable(): never {
+  throw new ExecutorError('a rank answered with an unexpected message');
+}

@@ -1,0 +1,68 @@
+/**
+ * The shape of a Llama-style decoder: GQA attention with RoPE, RMSNorm, SwiGLU MLP.
+ *
+ * Dimension letters used in shape comments across the code base:
+ *   N  tokens scheduled in one iteration (all sequences, concatenated)
+ *   Np N padded up to a multiple of s (sequence parallelism)
+ *   B  sequences that sample a token this iteration
+ *   H  hidden size            F  MLP (intermediate) size      V  vocabulary
+ *   h  query heads            g  KV heads ("groups")           d  head dim
+ *   P  ranks                  s  SP degree                     t  TP degree (s·t = P)
+ */
+export interface ModelConfig {
+  readonly name: string;
+  readonly layers: number;
+  readonly hidden: number; // H
+  readonly heads: number; // h
+  readonly kvHeads: number; // g
+  readonly headDim: number; // d
+  readonly mlp: number; // F
+  readonly vocab: number; // V
+  readonly ropeTheta: number;
+  readonly rmsEps: number;
+  /** Qwen3 normalises q and k per head (RMSNorm over d) before RoPE. */
+  readonly qkNorm: boolean;
+  /** Where the numbers come from (a Hugging Face config.json), or 'test'. */
+  readonly source: string;
+}
+
+export class ModelConfigError extends Error {
+  override readonly name = 'ModelConfigError';
+}
+
+/** Checks the internal consistency of a config; throws naming the offending numbers. */
+export function validateModel(m: ModelConfig): ModelConfig {
+  const positive = ['layers', 'hidden', 'heads', 'kvHeads', 'headDim', 'mlp', 'vocab'] as const;
+  for (const k of positive) {
+    if (!Number.isInteger(m[k]) || m[k] <= 0) {
+      throw new ModelConfigError(`model '${m.name}': ${k} must be a positive integer, got ${m[k]}`);
+    }
+  }
+  if (m.heads % m.kvHeads !== 0) {
+    throw new ModelConfigError(
+      `model '${m.name}': query heads (${m.heads}) must be a multiple of KV heads (${m.kvHeads})`,
+    );
+  }
+  if (m.headDim % 2 !== 0) {
+    throw new ModelConfigError(`model '${m.name}': head dim ${m.headDim} must be even for RoPE`);
+  }
+  return m;
+}
+
+/** Parameters of one decoder layer (weights only). */
+export function layerParams(m: ModelConfig): number {
+  const attn = m.hidden * (m.heads + 2 * m.kvHeads) * m.headDim + m.heads * m.headDim * m.hidden;
+  const mlp = 3 * m.hidden * m.mlp;
+  const norms = 2 * m.hidden + (m.qkNorm ? 2 * m.headDim : 0);
+  return attn + mlp + norms;
+}
+
+/** All parameters: layers, embedding, final norm and the (untied) LM head. */
+export function totalParams(m: ModelConfig): number {
+  return m.layers * layerParams(m) + 2 * m.vocab * m.hidden + m.hidden;
+}
+
+/** KV-cache elements per token over all layers (K and V). */
+export function kvElementsPerToken(m: ModelConfig): number {
+  return 2 * m.layers * m.kvHeads * m.headDim;
+}

@@ -1,0 +1,93 @@
+import type { HeadShard } from '../kv/heads.ts';
+import { selectColumns, selectRows } from '../model/weights.ts';
+import type { HostTensor } from '../model/weights.ts';
+import type { RankContext } from './types.ts';
+
+/** One decoder layer's weights on one rank. Shapes for an n-way shard with hq, g local heads. */
+export interface LayerShard<T> {
+  readonly attnNorm: T; // [H]
+  readonly wqkv: T; //     [H, (hq + 2g)·d]   columns: q heads | k heads | v heads
+  readonly qNorm?: T; //   [d]
+  readonly kNorm?: T; //   [d]
+  readonly wo: T; //       [hq·d, H]          row-parallel
+  readonly mlpNorm: T; //  [H]
+  readonly wGateUp: T; //  [H, 2·F/n]         columns: gate | up
+  readonly wDown: T; //    [F/n, H]           row-parallel
+}
+
+export interface ModelShard<T> {
+  readonly embed: T; //     [V, H] (replicated)
+  readonly layers: readonly LayerShard<T>[];
+  readonly finalNorm: T; // [H]
+  readonly lmHead: T; //    [H, V/n]           vocab-parallel
+  /** The heads of this rank's QKV projection. */
+  readonly heads: HeadShard;
+}
+
+function headColumns(heads: readonly number[], d: number): number[] {
+  return heads.flatMap((h) => Array.from({ length: d }, (_, k) => h * d + k));
+}
+
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => start + k);
+}
+
+/**
+ * The weights of position p in an n-way tensor-parallel shard whose QKV projection produces
+ * the heads of `heads` (vLLM's column/row-parallel split; the embedding is replicated).
+ * Divisibility was checked by validateMode before any rank started.
+ */
+export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, heads: HeadShard): ModelShard<T> {
+  const { model: m, ops, weights } = ctx;
+  const d = m.headDim;
+  const F = m.mlp / n;
+  const load = (shape: number[], make: () => HostTensor): T => ops.weight(shape, () => make().data);
+  const whole = (name: string): T => {
+    const t = weights.get(name);
+    return ops.weight(t.shape, () => t.data);
+  };
+  const qCols = headColumns(heads.qHeads, d);
+  const kvCols = headColumns(heads.kvHeads, d);
+  const fCols = range(p * F, F);
+  const layers = Array.from({ length: m.layers }, (_, l): LayerShard<T> => {
+    const w = (name: string): HostTensor => weights.get(`layer.${l}.${name}`);
+    const qkvWidth = qCols.length + 2 * kvCols.length;
+    const wqkv = load([m.hidden, qkvWidth], () => {
+      const [q, k, v] = [selectColumns(w('wq'), qCols), selectColumns(w('wk'), kvCols), selectColumns(w('wv'), kvCols)];
+      return concatColumns([q, k, v]);
+    });
+    const shard: LayerShard<T> = {
+      attnNorm: ops.weight([m.hidden], () => w('attn_norm').data),
+      wqkv,
+      wo: load([qCols.length, m.hidden], () => selectRows(w('wo'), qCols)),
+      mlpNorm: ops.weight([m.hidden], () => w('mlp_norm').data),
+      wGateUp: load([m.hidden, 2 * F], () => concatColumns([selectColumns(w('w_gate'), fCols), selectColumns(w('w_up'), fCols)])),
+      wDown: load([F, m.hidden], () => selectRows(w('w_down'), fCols)),
+    };
+    if (!m.qkNorm) return shard;
+    return { ...shard, qNorm: whole(`layer.${l}.q_norm`), kNorm: whole(`layer.${l}.k_norm`) };
+  });
+  const V = m.vocab / n;
+  return {
+    embed: whole('embed'),
+    layers,
+    finalNorm: whole('final_norm'),
+    lmHead: load([m.hidden, V], () => selectColumns(weights.get('lm_head'), range(p * V, V))),
+    heads,
+  };
+}
+
+function concatColumns(parts: readonly HostTensor[]): HostTensor {
+  const R = parts[0]!.shape[0]!;
+  const C = parts.reduce((a, t) => a + t.shape[1]!, 0);
+  const out = new Float32Array(R * C);
+  for (let r = 0; r < R; r++) {
+    let offset = r * C;
+    for (const t of parts) {
+      const c = t.shape[1]!;
+      out.set(t.data.subarray(r * c, (r + 1) * c), offset);
+      offset += c;
+    }
+  }
+  return { shape: [R, C], data: out };
+}

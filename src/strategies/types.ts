@@ -1,0 +1,80 @@
+import type { Comm } from '../comm/types.ts';
+import type { HeadShard } from '../kv/heads.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { SeededWeights } from '../model/weights.ts';
+import type { Ops } from '../ops/types.ts';
+import type { FullTpOrder } from '../parallel/groups.ts';
+import type { Mode } from '../parallel/mode.ts';
+
+/** One sequence's work in an iteration, as the scheduler hands it to the executor. */
+export interface SeqWork {
+  readonly id: number;
+  /** DP replica that owns the sequence (0 for other strategies). */
+  readonly replica: number;
+  /** Token ids scheduled this iteration (a prefill chunk, or one decode token). */
+  readonly tokens: readonly number[];
+  /** Tokens of this sequence already in the KV cache (the position of tokens[0]). */
+  readonly start: number;
+  /** KV blocks of the sequence, covering start + tokens.length positions. */
+  readonly blockTable: readonly number[];
+  /** Whether the last scheduled token produces a next token (end of prefill, or decode). */
+  readonly sample: boolean;
+  /** True when the scheduled token is a generated one (decode), false for prompt tokens. */
+  readonly decode: boolean;
+}
+
+/** One engine iteration: plain data, readable by the executor, policies and the cost model. */
+export interface Batch {
+  readonly seqs: readonly SeqWork[];
+  /** Requests waiting to be scheduled, for switching policies. */
+  readonly waiting?: number;
+  /** Fraction of KV blocks in use, for switching policies. */
+  readonly kvUsage?: number;
+}
+
+/** The deployment: world size and the (s, t) of SP-based strategies (s = 1 otherwise). */
+export interface ParallelConfig {
+  readonly world: number;
+  readonly sp: number;
+  readonly tp: number;
+}
+
+export interface RankContext<T, C> {
+  readonly rank: number;
+  readonly ops: Ops<T, C>;
+  readonly comm: Comm<T>;
+  readonly model: ModelConfig;
+  readonly weights: SeededWeights;
+  readonly parallel: ParallelConfig;
+  readonly kvBlocks: number;
+  readonly blockSize: number;
+  /** Rank order of the full-TP group; only the verifier's tests set 'naive'. */
+  readonly order: FullTpOrder;
+}
+
+export interface RankOutput {
+  /** Logits [B, V] of the sampling sequences this rank reports (lead ranks only). */
+  readonly logits?: { readonly seqIds: readonly number[]; readonly data: Float32Array; readonly vocab: number };
+}
+
+/** The part of a strategy that runs on each rank. */
+export interface RankModel {
+  forward(batch: Batch, mode: Mode): RankOutput;
+  /** The heads whose KV this rank reads and writes in `mode`, as its weights were sharded. */
+  kvHeads(mode: Mode): HeadShard;
+  /** The rank's KV cache contents (debug checksums). */
+  readKv(): Float32Array;
+}
+
+/** A parallelization strategy: one file each, registered by name. */
+export interface Strategy {
+  readonly name: StrategyName;
+  readonly summary: string;
+  /** The modes the strategy runs in (Shift: two); throws ParallelConfigError when invalid. */
+  modes(model: ModelConfig, parallel: ParallelConfig): Mode[];
+  /** Independent KV pools (DP replicas), 1 otherwise. */
+  replicas(parallel: ParallelConfig): number;
+  createRank<T, C>(ctx: RankContext<T, C>): RankModel;
+}
+
+export type StrategyName = 'tp' | 'dp' | 'sp' | 'shift';
