@@ -1,4 +1,5 @@
 import type { LocalCommShared } from '../comm/local.ts';
+import type { BackendName } from './backends.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { CollectiveRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
@@ -9,6 +10,7 @@ import type { Batch, ParallelConfig, StrategyName } from '../strategies/types.ts
 export interface InitMessage {
   readonly type: 'init';
   readonly rank: number;
+  readonly backend: BackendName;
   readonly model: string;
   readonly seed: number;
   readonly strategy: StrategyName;

@@ -1,10 +1,11 @@
 import { parentPort } from 'node:worker_threads';
-import { LocalComm, abortLocalComm } from '../comm/local.ts';
+import { abortLocalComm } from '../comm/local.ts';
+import type { Comm } from '../comm/types.ts';
 import { getModel } from '../model/catalog.ts';
 import { SeededWeights } from '../model/weights.ts';
-import { createTfjsOps } from '../ops/tfjs.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import type { RankModel } from '../strategies/types.ts';
+import { createRankBackend } from './backends.ts';
 import type { FromRank, InitMessage, ToRank } from './messages.ts';
 
 /**
@@ -15,7 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('rank-worker.ts must run in a worker thread');
 
 let rank: RankModel | undefined;
-let comm: LocalComm<unknown> | undefined;
+let comm: Comm<unknown> | undefined;
 let init: InitMessage | undefined;
 
 function reply(msg: FromRank): void {
@@ -34,14 +35,14 @@ async function handle(msg: ToRank): Promise<void> {
   switch (msg.type) {
     case 'init': {
       init = msg;
-      const ops = await createTfjsOps();
+      const backend = await createRankBackend(msg.backend, msg.rank, msg.comm);
       const model = getModel(msg.model);
-      comm = new LocalComm(msg.rank, msg.comm, ops as never);
+      comm = backend.comm;
       const strategy = getStrategy(msg.strategy);
       rank = strategy.createRank({
         rank: msg.rank,
-        ops,
-        comm: comm as never,
+        ops: backend.ops,
+        comm,
         model,
         weights: new SeededWeights(model, msg.seed),
         parallel: msg.parallel,

@@ -10,12 +10,15 @@ import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchMode, SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
 import type { Batch, StrategyName } from '../strategies/types.ts';
+import type { BackendName } from './backends.ts';
 import type { FromRank } from './messages.ts';
 import { RankPool } from './rank-pool.ts';
 import { type Executor, ExecutorError, type StepResult } from './types.ts';
 
 export interface ExecutorOptions {
   readonly model: string;
+  /** Where ranks compute (default tfjs, the CPU backend). */
+  readonly backend?: BackendName;
   readonly strategy: StrategyName;
   readonly world: number;
   readonly sp?: number;
@@ -49,7 +52,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   let ready: FromRank[];
   try {
     ready = await pool.all((rank) => ({
-      type: 'init', rank, model: o.model, seed: o.seed, strategy: o.strategy, parallel,
+      type: 'init', rank, backend: o.backend ?? 'tfjs', model: o.model, seed: o.seed, strategy: o.strategy, parallel,
       kvBlocks: o.kvBlocks, blockSize: o.blockSize, order, comm,
     }));
   } catch (e) {
