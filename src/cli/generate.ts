@@ -1,0 +1,75 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { generate } from '../exec/generate.ts';
+import { createReferenceExecutor } from '../exec/reference-executor.ts';
+import type { Executor } from '../exec/types.ts';
+import { createWorkerExecutor } from '../exec/worker-executor.ts';
+import { getModel, modelNames } from '../model/catalog.ts';
+import { policyFromSpec, policyNames } from '../policy/registry.ts';
+import { strategyNames } from '../strategies/registry.ts';
+import type { StrategyName } from '../strategies/types.ts';
+import { UsageError, exitOnError } from './errors.ts';
+
+const argv = yargs(hideBin(process.argv))
+  .scriptName('yarn generate')
+  .usage('$0 --model tiny --strategy shift --world 4 --sp 2 --tp 2 [options]\n\nGreedy generation on P worker-thread ranks (tfjs-wasm), or on the single-device reference.')
+  .option('model', { type: 'string', default: 'tiny', describe: `model: ${modelNames().join(', ')} (weights are seeded random)` })
+  .option('strategy', { type: 'string', default: 'single', choices: ['single', ...strategyNames()], describe: 'single = the one-device reference' })
+  .option('world', { type: 'number', default: 1, describe: 'ranks P (worker threads)' })
+  .option('sp', { type: 'number', describe: 'SP degree s (sp, shift; default P / t)' })
+  .option('tp', { type: 'number', describe: 'TP degree t (sp, shift, dp; default: P / s, or 1 for dp)' })
+  .option('policy', { type: 'string', default: 'threshold:512', describe: `shift's switching policy: ${policyNames().join(', ')} (name or name:arg)` })
+  .option('prompt-lens', { type: 'string', default: '5,17,33,64', describe: 'prompt lengths, comma-separated (prompts are seeded random tokens)' })
+  .option('max-new-tokens', { type: 'number', default: 16 })
+  .option('max-batched-tokens', { type: 'number', default: 64, describe: 'token budget per iteration (longer prompts are chunked)' })
+  .option('block-size', { type: 'number', default: 16, describe: 'KV block size in tokens' })
+  .option('seed', { type: 'number', default: 1, describe: 'seeds the weights and the prompts' })
+  .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: tokens, modes, …' })
+  .strict()
+  .help()
+  .parseSync();
+
+async function main(): Promise<void> {
+  const promptLens = argv['prompt-lens'].split(',').map(Number);
+  if (promptLens.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--prompt-lens must be positive integers, got '${argv['prompt-lens']}'`);
+  for (const [key, v] of [['max-new-tokens', argv['max-new-tokens']], ['max-batched-tokens', argv['max-batched-tokens']], ['block-size', argv['block-size']]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${key} must be a positive integer, got ${v}`);
+  }
+  const model = getModel(argv.model);
+  const blockSize = argv['block-size'];
+  const kvBlocks = promptLens.reduce((a, n) => a + Math.ceil((n + argv['max-new-tokens']) / blockSize), 1);
+  const exec: Executor =
+    argv.strategy === 'single'
+      ? createReferenceExecutor({ model: model.name, seed: argv.seed, kvBlocks, blockSize })
+      : await createWorkerExecutor({
+          model: model.name, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
+          policy: policyFromSpec(argv.policy), ...(argv.sp ? { sp: argv.sp } : {}), ...(argv.tp ? { tp: argv.tp } : {}),
+        });
+  const started = performance.now();
+  const progress = process.stderr.isTTY && !argv.json;
+  try {
+    const r = await generate(exec, {
+      promptLens, maxNewTokens: argv['max-new-tokens'], seed: argv.seed, vocab: model.vocab,
+      maxBatchedTokens: argv['max-batched-tokens'], blockSize, kvBlocks,
+      ...(progress ? { onStep: (i: number, mode: string, n: number) => process.stderr.write(`\riteration ${i} (${mode}, ${n} tokens)   `) } : {}),
+    });
+    if (progress) process.stderr.write('\n');
+    const seconds = (performance.now() - started) / 1000;
+    const summary = {
+      model: model.name, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.kind),
+      policy: argv.strategy === 'shift' ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
+      tokens: r.tokens, modes: r.modes, scheduled: r.scheduled, seconds,
+    };
+    if (argv.json) {
+      console.log(JSON.stringify(summary));
+      return;
+    }
+    console.log(`${model.name} on ${argv.strategy} (P = ${exec.world}): ${r.modes.length} iterations in ${seconds.toFixed(2)} s`);
+    r.tokens.forEach((t, i) => console.log(`  sequence ${i} (prompt ${promptLens[i]}): ${t.join(' ')}`));
+    console.log(`  modes: ${r.modes.join(' ')}`);
+  } finally {
+    await exec.close();
+  }
+}
+
+main().catch(exitOnError);
