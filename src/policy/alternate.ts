@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { definePolicy } from './factory.ts';
 import type { SwitchPolicy } from './types.ts';
 
 /** Switches mode every iteration (SP first): a stress test of KV-layout invariance. */
@@ -7,3 +9,10 @@ export function alternatePolicy(): SwitchPolicy {
     decide: (s) => (s.iteration % 2 === 0 ? 'sp' : 'tp'),
   };
 }
+
+export const alternate = definePolicy({
+  name: 'alternate',
+  summary: 'switch every iteration (tests KV invariance; never a good idea for speed)',
+  params: z.object({}).strict(),
+  create: () => alternatePolicy(),
+});
