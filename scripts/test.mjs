@@ -6,7 +6,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+// Package roots from their main entries (uvu does not export its package.json).
+const root = (pkg) => {
+  const main = require.resolve(pkg);
+  return main.slice(0, main.lastIndexOf(`node_modules${path.sep}${pkg}${path.sep}`) + `node_modules${path.sep}${pkg}`.length);
+};
+const bin = (pkg, file) => path.join(root(pkg), file);
 const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test\\.ts$';
 const args = [
   bin('c8', 'bin/c8.js'), '--reporter=text-summary', '--reporter=html', '--include=src/**',
