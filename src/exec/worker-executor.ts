@@ -1,6 +1,7 @@
 import { createLocalCommShared } from '../comm/local.ts';
-import type { HeadShard } from '../kv/heads.ts';
+import { type KvLayout, layoutFromShards } from '../kv/layout.ts';
 import { assertSwitchKeepsKv } from '../kv/switch-check.ts';
+import { assertKvUnmoved } from '../kv/unmoved.ts';
 import { getModel } from '../model/catalog.ts';
 import { allGroups } from '../parallel/groups.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
@@ -33,12 +34,19 @@ export interface ExecutorOptions {
   readonly order?: FullTpOrder;
   /** Floats per rank in the shared communication buffer. */
   readonly commCapacity?: number;
+  /**
+   * Debug: at every switch, read every rank's KV cache before and after the first iteration in
+   * the new mode and throw KvMovedError unless every slot but that iteration's new ones is
+   * bit-identical. Costs two full cache copies per switch.
+   */
+  readonly checkKvOnSwitch?: boolean;
 }
 
 /**
  * Runs a strategy on P worker threads. The parallel config is validated before any thread
- * starts; the KV layout of a mode is checked against the first mode's before the first
- * iteration that runs in it, so a bad switch is refused before any token is produced.
+ * starts; the KV layout of a mode, as the ranks report it (the heads their weights were sharded
+ * for), is verified against the first mode's before the first iteration that runs in it, so a
+ * bad switch is refused (KvLayoutError) before it produces a token.
  */
 export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor> {
   const model = getModel(o.model);
@@ -59,12 +67,18 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     await pool.close();
     throw e;
   }
-  const layouts = new Map<ModeKind, HeadShard[]>(
-    modes.map((m) => [m.kind, ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.kind]! : unreachable()))]),
+  const pools = strategy.replicas(parallel);
+  const label = (m: Mode): string => `${describeMode(m)}${m.kind === 'tp' && order === 'naive' ? ' (naive order)' : ''}`;
+  const layouts = new Map<ModeKind, KvLayout>(
+    modes.map((m) => [m.kind, layoutFromShards(model, label(m), ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.kind]! : unreachable())), pools)]),
   );
+  const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
+  const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
   const policy = o.policy ?? thresholdPolicy();
   const history: SwitchMode[] = [];
+  const first = layouts.get(modes[0]!.kind)!;
   const checked = new Set<ModeKind>([modes[0]!.kind]);
+  let previous: Mode | null = null;
   let broken: Error | null = null;
 
   const choose = (batch: Batch): Mode => {
@@ -80,23 +94,29 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     world: o.world,
     replicas: strategy.replicas(parallel),
     modes,
-    kvLayout: (mode) => layouts.get(mode.kind) ?? [],
+    kvLayout: (mode) => layouts.get(mode.kind)?.ranks ?? [],
     async step(batch) {
       if (broken) throw new ExecutorError(`the executor stopped after an earlier failure: ${broken.message}`);
       const mode = choose(batch);
       if (!checked.has(mode.kind)) {
-        assertSwitchKeepsKv(layouts.get(modes[0]!.kind)!, layouts.get(mode.kind)!, describeMode(modes[0]!), describeMode(mode));
+        assertSwitchKeepsKv(first, layouts.get(mode.kind)!);
         checked.add(mode.kind);
       }
       if (mode.kind === 'tp' || mode.kind === 'sp') history.push(mode.kind);
-      let replies: FromRank[];
+      const from = previous;
+      const watch = o.checkKvOnSwitch === true && from !== null && from.kind !== mode.kind;
       try {
-        replies = await pool.all(() => ({ type: 'step', batch, mode }));
+        const before = watch ? await readKv() : [];
+        const replies = await pool.all(() => ({ type: 'step', batch, mode }));
+        if (watch) {
+          assertKvUnmoved({ layout: first, geometry, seqs: batch.seqs, from: label(from), to: label(mode), before, after: await readKv() });
+        }
+        previous = mode;
+        return collect(mode, replies);
       } catch (e) {
         broken = e as Error;
         throw e;
       }
-      return collect(mode, replies);
     },
     close: () => pool.close(),
   };

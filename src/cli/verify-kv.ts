@@ -1,0 +1,91 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { type Verdict, formatVerdict, summarizeVerdict, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../kv/index.ts';
+import { allModels, getModel, modelNames } from '../model/catalog.ts';
+import type { FullTpOrder } from '../parallel/groups.ts';
+import { UsageError, exitOnError } from './errors.ts';
+
+const WORLDS = [2, 4, 8, 16];
+
+const argv = yargs(hideBin(process.argv))
+  .scriptName('yarn verify-kv')
+  .usage(
+    '$0 --model <name> --world P --sp s --tp t [--order full-tp|naive] [--json]\n' +
+      '$0 --model <name> --world P --strategy dp [--tp t] [--json]\n' +
+      '$0 --all [--strategy shift|dp] [--order full-tp|naive] [--json]\n\n' +
+      'Proves that every rank owns the same KV heads in both layouts of a deployment (Shift: the ' +
+      'SP s × TP t base and the TP P shift model, s·t = P), or prints the first KV head whose ' +
+      'owner differs. --strategy dp compares DP (P/t replicas of TP t) with TP P.',
+  )
+  .option('model', { type: 'string', describe: `model: ${modelNames().join(', ')}` })
+  .option('world', { type: 'number', describe: 'ranks P' })
+  .option('sp', { type: 'number', describe: 'SP degree s of the Shift base model (shift)' })
+  .option('tp', { type: 'number', describe: 'TP degree t: of the Shift base model (shift, required), or of each DP replica (dp, default 1)' })
+  .option('strategy', { type: 'string', choices: ['shift', 'dp'], default: 'shift', describe: 'shift: SP s×TP t against TP P; dp: DP P/t×TP t against TP P' })
+  .option('order', { type: 'string', choices: ['full-tp', 'naive'], default: 'full-tp', describe: "rank order of the shift model's full-TP group (naive = 0..P-1)" })
+  .option('all', { type: 'boolean', default: false, describe: `every catalog model, P in {${WORLDS.join(', ')}}, every split, one line each` })
+  .option('json', { type: 'boolean', default: false, describe: 'print the verdict(s) as JSON' })
+  .epilog('Exit status: 0 invariant (with --all: no valid split moves KV), 1 a counterexample or a refused config, 2 bad arguments.')
+  .wrap(100)
+  .strict()
+  .help()
+  .parseSync();
+
+function positiveInteger(name: string, v: number | undefined): number {
+  if (v === undefined) throw new UsageError(`--${name} is required`);
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function single(order: FullTpOrder): Verdict {
+  if (argv.model === undefined) throw new UsageError('--model is required (or use --all)');
+  const model = getModel(argv.model);
+  const world = positiveInteger('world', argv.world);
+  if (argv.strategy === 'dp') {
+    if (argv.sp !== undefined) throw new UsageError(`--strategy dp has no SP degree; got --sp ${argv.sp}`);
+    return verifyDpAgainstTp(model, world, positiveInteger('tp', argv.tp ?? 1));
+  }
+  return verifyShiftDeployment(model, world, positiveInteger('sp', argv.sp), positiveInteger('tp', argv.tp), order);
+}
+
+function all(order: FullTpOrder): boolean {
+  for (const key of ['model', 'world', 'sp', 'tp'] as const) {
+    if (argv[key] !== undefined) throw new UsageError(`--all covers every model, world size and split; drop --${key}`);
+  }
+  const rows = sweepDeployments(allModels(), WORLDS, argv.strategy as 'shift' | 'dp', order);
+  if (argv.json) console.log(JSON.stringify(rows.map((r) => ({ model: r.model, world: r.world, ...r.verdict }))));
+  else {
+    const name = Math.max(...rows.map((r) => r.model.length));
+    const split = Math.max(...rows.map((r) => r.verdict.a.length));
+    console.log(`${'model'.padEnd(name)}  ${'P'.padStart(2)}  ${'split'.padEnd(split)}  ${'verdict'.padEnd(9)}  reason`);
+    for (const r of rows) {
+      console.log(`${r.model.padEnd(name)}  ${String(r.world).padStart(2)}  ${r.verdict.a.padEnd(split)}  ${r.verdict.verdict.padEnd(9)}  ${summarizeVerdict(r.verdict)}`);
+    }
+  }
+  return !rows.some((r) => r.verdict.verdict === 'moves');
+}
+
+function main(): void {
+  const order = argv.order as FullTpOrder;
+  if (argv.strategy === 'dp' && order === 'naive') throw new UsageError('--order names the rank order of the shift model; it does not apply to --strategy dp');
+  if (argv.all) {
+    if (!all(order)) process.exitCode = 1;
+    return;
+  }
+  const v = single(order);
+  if (argv.json) console.log(JSON.stringify({ model: argv.model, world: argv.world, strategy: argv.strategy, order, ...v }));
+  else console.log(`${argv.model}, P = ${argv.world}\n${formatVerdict(v)}`);
+  if (v.verdict !== 'invariant') process.exitCode = 1;
+}
+
+// `yarn verify-kv --all | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+try {
+  main();
+} catch (e) {
+  exitOnError(e);
+}
