@@ -28,6 +28,8 @@ child.on('close', (code) => {
   const count = (label) => Number((new RegExp(`${label}:\\s+(\\d+)`).exec(plain) ?? [])[1] ?? 0);
   const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
   const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
+  // A run in which every test was skipped (e.g. `test:gpu` without a GPU) proves nothing: fail it.
+  if (passed + failed === 0) console.log(`\nno test ran${skipped ? ` (all ${skipped} skipped)` : ''}`);
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
+  process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
 });
