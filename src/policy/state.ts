@@ -7,22 +7,42 @@ const noOracle: CostOracle = () => {
   throw new PolicyError('this policy asks for predicted iteration times, but no cost model is attached here');
 };
 
+/** What a scheduler knows about an iteration, without token ids (the simulator's view). */
+export interface IterationSummary {
+  /** Tokens scheduled per sequence, in batch order. */
+  readonly chunks: readonly number[];
+  /** Of all scheduled tokens, those that are generated ones (decodes). */
+  readonly decodeTokens: number;
+  readonly waiting: number;
+  readonly kvUsage: number;
+}
+
+/** The state a policy sees for an iteration summary, given the modes of earlier iterations. */
+export function iterationStateOf(s: IterationSummary, iteration: number, history: readonly SwitchMode[], oracle: CostOracle = noOracle): IterationState {
+  let totalTokens = 0;
+  let maxChunk = 0;
+  for (const c of s.chunks) {
+    totalTokens += c;
+    if (c > maxChunk) maxChunk = c;
+  }
+  return {
+    iteration,
+    prefillTokens: totalTokens - s.decodeTokens,
+    decodeTokens: s.decodeTokens,
+    totalTokens,
+    seqs: s.chunks.length,
+    chunks: s.chunks,
+    maxChunk,
+    waiting: s.waiting,
+    kvUsage: s.kvUsage,
+    history: history.length > HISTORY ? history.slice(-HISTORY) : history.slice(),
+    predict: oracle,
+  };
+}
+
 /** The state a policy sees for `batch`, given the modes of earlier iterations. */
 export function iterationState(batch: Batch, iteration: number, history: readonly SwitchMode[], oracle: CostOracle = noOracle): IterationState {
   const chunks = batch.seqs.map((s) => s.tokens.length);
   const decodeTokens = batch.seqs.filter((s) => s.decode).reduce((a, s) => a + s.tokens.length, 0);
-  const totalTokens = chunks.reduce((a, b) => a + b, 0);
-  return {
-    iteration,
-    prefillTokens: totalTokens - decodeTokens,
-    decodeTokens,
-    totalTokens,
-    seqs: batch.seqs.length,
-    chunks,
-    maxChunk: Math.max(0, ...chunks),
-    waiting: batch.waiting ?? 0,
-    kvUsage: batch.kvUsage ?? 0,
-    history: history.slice(-HISTORY),
-    predict: oracle,
-  };
+  return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle);
 }

@@ -1,0 +1,127 @@
+import { MetaComm } from '../comm/meta.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { type HostTensor, SeededWeights, weightShape } from '../model/weights.ts';
+import { type MetaDtypes, MetaOps } from '../ops/meta.ts';
+import { type OpRecord, Trace } from '../ops/trace.ts';
+import { numel } from '../ops/types.ts';
+import type { Mode } from '../parallel/mode.ts';
+import type { Batch, ParallelConfig, RankModel, SeqWork, Strategy } from '../strategies/types.ts';
+
+/**
+ * Runs a strategy's own rank code on the meta backends (MetaOps + MetaComm) and returns the op
+ * records of one iteration: the cost model prices exactly what the executor would do.
+ *
+ * Ranks are symmetric, so only rank 0 is traced (SP: rank 0 holds ⌈N/s⌉ of the padded tokens,
+ * like every SP rank). Layers are identical, so a rank model is built for a 1-layer and a
+ * 2-layer copy of the config and the cost of L layers is T1 + (L − 1)·(T2 − T1). Weights are
+ * never materialised: the meta backend does not call fill callbacks.
+ */
+
+/** One block per sequence in traced batches: block tables stay one entry long. */
+const TRACE_BLOCK = 1 << 30;
+
+/**
+ * MetaOps for tracing: also sums the bytes of the weights a rank loads (both copies for Shift),
+ * and lets the lead rank "download" its logits (a small host copy the cost model ignores; the
+ * meta backend itself refuses, having no numbers).
+ */
+class TracingOps extends MetaOps {
+  weightBytes = 0;
+
+  override weight(shape: readonly number[]): ReturnType<MetaOps['weight']> {
+    const t = super.weight(shape);
+    this.weightBytes += numel(shape) * t.elem;
+    return t;
+  }
+
+  override download(): Float32Array {
+    return new Float32Array(0);
+  }
+}
+
+/**
+ * Weights that only know their shapes. Shard loading reads `get(name).shape` eagerly for
+ * replicated tensors (the embedding: 1 G values for Llama-70B) and their data only inside fill
+ * callbacks, which the meta backend never calls; so tracing never generates a weight.
+ */
+class ShapeOnlyWeights extends SeededWeights {
+  override get(name: string): HostTensor {
+    return { shape: weightShape(this.model, name), data: new Float32Array(0) };
+  }
+}
+
+interface TracedRank {
+  readonly trace: Trace;
+  readonly model: RankModel;
+  readonly weightBytes: number;
+}
+
+export interface TracerOptions {
+  readonly model: ModelConfig;
+  readonly strategy: Strategy;
+  readonly parallel: ParallelConfig;
+  readonly dtypes: MetaDtypes;
+}
+
+export class StrategyTracer {
+  private readonly ranks = new Map<number, TracedRank>();
+
+  constructor(private readonly o: TracerOptions) {}
+
+  /** The records of one iteration of `tokens` tokens, `sampled` of whose sequences sample. */
+  trace(layers: number, mode: Mode, tokens: number, sampled: number): OpRecord[] {
+    return this.traceBatch(layers, mode, syntheticBatch(tokens, sampled));
+  }
+
+  /** The records of one iteration of a given batch (its block tables are not used on meta). */
+  traceBatch(layers: number, mode: Mode, batch: Batch): OpRecord[] {
+    const rank = this.rank(layers);
+    rank.trace.records.length = 0;
+    rank.model.forward(batch, mode);
+    return rank.trace.records.slice();
+  }
+
+  /** Bytes of weights rank 0 holds for the full model (every mode's copy). */
+  weightBytes(): number {
+    return this.rank(this.o.model.layers).weightBytes;
+  }
+
+  private rank(layers: number): TracedRank {
+    let r = this.ranks.get(layers);
+    if (r) return r;
+    const trace = new Trace();
+    const ops = new TracingOps(trace, this.o.dtypes);
+    const model = { ...this.o.model, layers };
+    const rankModel = this.o.strategy.createRank({
+      rank: 0,
+      ops,
+      comm: new MetaComm(0, this.o.parallel.world, trace, ops),
+      model,
+      weights: new ShapeOnlyWeights(model, 0),
+      parallel: this.o.parallel,
+      kvBlocks: 1,
+      blockSize: TRACE_BLOCK,
+      order: 'full-tp',
+    });
+    r = { trace, model: rankModel, weightBytes: ops.weightBytes };
+    this.ranks.set(layers, r);
+    return r;
+  }
+}
+
+/**
+ * A batch of the right shape for the non-attention ops, which depend only on the token count N
+ * and the number of sampling sequences B: B − 1 one-token sequences and one of N − B + 1 tokens
+ * (or a single non-sampling sequence when B = 0). Attention is priced separately from the real
+ * (query, context) lengths, so the split of tokens between sequences does not matter here.
+ */
+export function syntheticBatch(tokens: number, sampled: number): Batch {
+  if (sampled > tokens) throw new RangeError(`a batch of ${tokens} tokens cannot have ${sampled} sampling sequences`);
+  const seq = (id: number, n: number, sample: boolean): SeqWork => ({
+    id, replica: 0, tokens: new Array<number>(n).fill(0), start: 0, blockTable: [0], sample, decode: false,
+  });
+  if (sampled === 0) return { seqs: tokens > 0 ? [seq(0, tokens, false)] : [] };
+  const seqs = Array.from({ length: sampled - 1 }, (_, i) => seq(i, 1, true));
+  seqs.push(seq(sampled - 1, tokens - sampled + 1, true));
+  return { seqs };
+}

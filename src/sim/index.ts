@@ -1,0 +1,22 @@
+/**
+ * The serving simulator: a vLLM V1-like engine (continuous batching, chunked prefill, paged KV,
+ * preemption by recompute, optional prefix caching, CUDA-graph padding) whose iteration times
+ * come from the cost model, for DP (replicas behind a router), TP, SP and Shift.
+ *
+ *   const result = await simulate(
+ *     { name: 'shift', strategy: 'shift', world: 8, model: 'llama-3.3-70b', hardware: 'h200', weightDtype: 'fp8' },
+ *     loadTrace('azure_conv.csv'),
+ *     { slo: { ttft_ms: 2000, tpot_ms: 100 } },
+ *   );
+ */
+export { simulate } from './simulate.ts';
+export { createDeployment, type Deployment } from './system.ts';
+export { type EngineSettings, engineSettingsSchema, resolveEngineSettings } from './settings.ts';
+export { createRouter, routerNames, type RouterName } from './routers/registry.ts';
+export type { ReplicaLoad, Router } from './routers/types.ts';
+export { fromArray, synthetic } from './streams.ts';
+export {
+  type IterationRow, type RequestRow, SimConfigError, type SimOptions, type SimResult, type Slo, type SystemSpec, TraceOrderError,
+} from './types.ts';
+export type { Summary } from './metrics/distribution.ts';
+export type { QueueStats } from './metrics/queue.ts';

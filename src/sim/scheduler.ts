@@ -1,0 +1,165 @@
+import type { PrefillChunk } from '../cost/attention.ts';
+import type { IterationShape } from '../cost/iteration.ts';
+import { Deque } from './deque.ts';
+import type { KvPool } from './kv-pool.ts';
+import type { PrefixCache } from './prefix-cache.ts';
+import type { SimRequest } from './request.ts';
+
+/**
+ * One iteration's schedule: plain data that the cost model (it is an IterationShape), the
+ * switching policy and the engine read; nothing reaches back into the scheduler.
+ */
+export interface SchedulerOutput extends IterationShape {
+  /** Scheduled requests and their token counts, in batch order (running first). */
+  readonly reqs: readonly SimRequest[];
+  readonly counts: readonly number[];
+  /** Scheduled tokens that are generated ones (one per decoding request). */
+  readonly decodeTokens: number;
+  /** Requests preempted (recompute) to make room this iteration. */
+  readonly preempted: number;
+  /** Requests still waiting after this schedule. */
+  readonly waiting: number;
+  readonly kvBlocksUsed: number;
+}
+
+/** Receives the tokens and completions an iteration produced. */
+export interface TokenSink {
+  /** `r` sampled a token at `now` (r.generated counts it; r.lastToken is still the previous one). */
+  token(r: SimRequest, now: number): void;
+  /** `r` generated its last token (r.lastToken is its time). */
+  finish(r: SimRequest): void;
+}
+
+const NO_CHUNKS: readonly PrefillChunk[] = [];
+
+export interface SchedulerLimits {
+  readonly maxNumBatchedTokens: number;
+  readonly maxNumSeqs: number;
+}
+
+/**
+ * vLLM V1's scheduler for one engine (vllm/v1/core/sched/scheduler.py, FCFS):
+ *  1. Running requests in order, each its remaining tokens (1 for a decode, the rest of a
+ *     chunked prompt) within the token budget. When KV blocks run out, the last running
+ *     request is preempted (its blocks freed, its KV recomputed later: it goes back to the
+ *     front of the waiting queue), until the current one fits or was itself the victim.
+ *  2. If nothing was preempted, waiting requests in arrival order while budget, max_num_seqs
+ *     and blocks allow; a prompt longer than the budget left is chunked (chunked prefill).
+ */
+export class Scheduler {
+  readonly waiting = new Deque<SimRequest>();
+  running: SimRequest[] = [];
+
+  constructor(
+    private readonly limits: SchedulerLimits,
+    private readonly kv: KvPool,
+    private readonly prefix: PrefixCache | null,
+  ) {}
+
+  schedule(): SchedulerOutput {
+    const reqs: SimRequest[] = [];
+    const counts: number[] = [];
+    let budget = this.limits.maxNumBatchedTokens;
+    let preempted = 0;
+    for (let i = 0; i < this.running.length && budget > 0; i++) {
+      const r = this.running[i]!;
+      const n = Math.min(r.tokens - r.computed, budget);
+      let fits = this.kv.grow(r, r.computed + n);
+      while (!fits) {
+        const victim = this.running.pop()!;
+        this.preempt(victim);
+        preempted++;
+        if (victim === r) break;
+        fits = this.kv.grow(r, r.computed + n);
+      }
+      if (!fits) break;
+      reqs.push(r);
+      counts.push(n);
+      budget -= n;
+    }
+    if (preempted === 0) budget = this.admit(reqs, counts, budget);
+    return this.output(reqs, counts, preempted);
+  }
+
+  /** Moves waiting requests into the batch while budget, seats and blocks allow. */
+  private admit(reqs: SimRequest[], counts: number[], budget: number): number {
+    while (budget > 0 && this.running.length < this.limits.maxNumSeqs) {
+      const r = this.waiting.peek();
+      if (!r) break;
+      if (r.computed === 0 && this.prefix && r.hashIds) {
+        // A cache hit skips prefill compute; at least one prompt token is recomputed to sample.
+        r.cachedTokens = Math.min(this.prefix.lookup(r.hashIds), r.tokens - 1);
+        r.computed = r.cachedTokens;
+      }
+      const n = Math.min(r.tokens - r.computed, budget);
+      if (!this.kv.grow(r, r.computed + n)) {
+        r.computed = 0;
+        r.cachedTokens = 0;
+        break;
+      }
+      this.waiting.shift();
+      this.running.push(r);
+      reqs.push(r);
+      counts.push(n);
+      budget -= n;
+    }
+    return budget;
+  }
+
+  private preempt(r: SimRequest): void {
+    this.kv.free(r);
+    r.computed = 0;
+    r.preemptions++;
+    this.waiting.unshift(r);
+  }
+
+  private output(reqs: SimRequest[], counts: number[], preempted: number): SchedulerOutput {
+    let tokens = 0;
+    let sampled = 0;
+    let decodes = 0;
+    let decodeContext = 0;
+    let chunks: PrefillChunk[] | null = null;
+    for (let k = 0; k < reqs.length; k++) {
+      const r = reqs[k]!;
+      const n = counts[k]!;
+      tokens += n;
+      if (r.computed + n === r.tokens) sampled++;
+      if (n === 1 && r.computed >= r.input) {
+        // One generated token attending to its context (a decode, or the tail of a recompute).
+        decodes++;
+        decodeContext += r.computed + 1;
+      } else {
+        (chunks ??= []).push({ q: n, ctx: r.computed + n });
+      }
+    }
+    return {
+      reqs, counts, tokens, sampled, seqs: reqs.length, decodes, decodeContext, chunks: chunks ?? NO_CHUNKS,
+      decodeTokens: decodes, preempted, waiting: this.waiting.length, kvBlocksUsed: this.kv.used,
+    };
+  }
+
+  /**
+   * Applies a finished iteration: KV computed, tokens sampled at `now`, reported to `sink`; a
+   * request that generated its last token frees its blocks and leaves the running list.
+   */
+  update(out: SchedulerOutput, now: number, sink: TokenSink): void {
+    let finished = 0;
+    for (let k = 0; k < out.reqs.length; k++) {
+      const r = out.reqs[k]!;
+      const before = r.computed;
+      r.computed += out.counts[k]!;
+      if (this.prefix && r.hashIds && before < r.input && r.computed >= r.input) this.prefix.insert(r.hashIds);
+      if (r.computed !== r.tokens) continue;
+      r.generated++;
+      if (r.firstToken < 0) r.firstToken = now;
+      sink.token(r, now);
+      r.lastToken = now;
+      if (r.finished) {
+        this.kv.free(r);
+        sink.finish(r);
+        finished++;
+      }
+    }
+    if (finished > 0) this.running = this.running.filter((r) => !r.finished);
+  }
+}

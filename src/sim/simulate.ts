@@ -1,0 +1,118 @@
+import type { TraceRequest, RequestStream } from '../traces/types.ts';
+import { Engine } from './engine.ts';
+import { EventQueue, EventType } from './events.ts';
+import { MetricsCollector } from './metrics/collector.ts';
+import { SimRequest } from './request.ts';
+import { type Deployment, createDeployment } from './system.ts';
+import { type SimOptions, type SimResult, type SystemSpec, TraceOrderError } from './types.ts';
+
+/**
+ * Replays a request stream through one deployment and returns its aggregate metrics.
+ *
+ * Discrete events in simulated seconds, ordered by (time, type, sequence): arrivals (read lazily
+ * from the stream, one ahead, so a trace of any length replays in bounded memory) come first at
+ * equal times, then iteration ends (the engine starts its next iteration at once), then wake-ups
+ * of idle engines that received work. Same inputs, same result, every run.
+ */
+export async function simulate(spec: SystemSpec, stream: RequestStream, options: SimOptions = {}): Promise<SimResult> {
+  const deployment = await createDeployment(spec);
+  const metrics = new MetricsCollector(options);
+  const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
+    cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
+  }));
+  await run(deployment, engines, stream, metrics);
+  return summarize(deployment, engines, metrics, options);
+}
+
+async function run(d: Deployment, engines: readonly Engine[], stream: RequestStream, metrics: MetricsCollector): Promise<void> {
+  const events = new EventQueue();
+  const it = stream[Symbol.asyncIterator]();
+  let next = await it.next();
+  let lastArrival = -Infinity;
+  for (;;) {
+    const ev = events.peek();
+    if (!next.done && (!ev || next.value.arrival <= ev.time)) {
+      const req = next.value;
+      if (!(req.arrival >= lastArrival)) {
+        throw new TraceOrderError(`request ${req.id} arrives at ${req.arrival} s, before the previous one (${lastArrival} s); streams must be in arrival order`);
+      }
+      lastArrival = req.arrival;
+      const engine = arrive(d, engines, req, metrics);
+      if (engine && !engine.busy) {
+        engine.busy = true;
+        events.push(req.arrival, EventType.Wake, engine.index);
+      }
+      next = await it.next();
+      continue;
+    }
+    if (!ev) break;
+    events.pop();
+    const engine = engines[ev.engine]!;
+    if (ev.type === EventType.StepEnd) engine.finish(ev.time);
+    const end = engine.start(ev.time);
+    if (end === null) engine.busy = false;
+    else events.push(end, EventType.StepEnd, engine.index);
+  }
+}
+
+/** Admits a request to the engine its router picks, or rejects it; returns the engine. */
+function arrive(d: Deployment, engines: readonly Engine[], req: TraceRequest, metrics: MetricsCollector): Engine | null {
+  metrics.arrival(req.arrival, engines.reduce((a, e) => a + e.waitingCount, 0));
+  const reason = rejection(d, req);
+  if (reason) {
+    metrics.reject(reason);
+    return null;
+  }
+  const engine = engines[engines.length === 1 ? 0 : d.router.route(req, engines)]!;
+  engine.admit(new SimRequest(req.id, req.arrival, req.input, req.output, engine.index, req.hashIds));
+  return engine;
+}
+
+/** Why a request can never be served, or null. The KV check uses its largest context. */
+function rejection(d: Deployment, req: TraceRequest): string | null {
+  if (!(req.input >= 1 && req.output >= 1) || !Number.isInteger(req.input) || !Number.isInteger(req.output)) {
+    return 'input and output must be positive integers';
+  }
+  const total = req.input + req.output;
+  if (total > d.settings.max_model_len) return `prompt + output exceed max_model_len (${d.settings.max_model_len} tokens)`;
+  const { blocks, blockSize } = d.memory;
+  // The last generated token is never written to the cache: the most a request holds is input + output − 1.
+  if (Math.ceil((total - 1) / blockSize) > blocks) return `prompt + output exceed the KV cache of an engine (${blocks * blockSize} tokens)`;
+  return null;
+}
+
+function summarize(d: Deployment, engines: readonly Engine[], m: MetricsCollector, o: SimOptions): SimResult {
+  const duration = m.duration();
+  const s = d.spec;
+  return {
+    system: s.name,
+    strategy: s.strategy,
+    world: d.parallel.world,
+    sp: d.parallel.sp,
+    tp: d.parallel.tp,
+    model: d.model.name,
+    hardware: d.profile.name,
+    policy: d.policy?.name ?? null,
+    ttft_ms: m.ttft.summary(1e3),
+    tpot_ms: m.tpot.summary(1e3),
+    itl_ms: m.itl.summary(1e3),
+    e2e_ms: m.e2e.summary(1e3),
+    throughput_tok_s: duration > 0 ? (m.inputTokens + m.outputTokens) / duration : 0,
+    requests: { finished: m.finished, rejected: m.rejected, arrived: m.arrived },
+    switches: m.switches,
+    rejections: Object.fromEntries(m.rejections),
+    goodput: m.goodput(o.slo),
+    duration_s: duration,
+    tokens: { input: m.inputTokens, output: m.outputTokens },
+    queue: m.queue.stats(),
+    iterations: { count: m.iterations, by_mode: Object.fromEntries(m.byMode), busy_s: m.busy },
+    breakdown: m.breakdown.toJSON(),
+    preemptions: m.preemptions,
+    kv: {
+      blocks_per_replica: d.memory.blocks, replicas: d.replicas, block_size: d.memory.blockSize,
+      max_blocks_used: Math.max(...engines.map((e) => e.kv.maxUsed)),
+    },
+    memory: d.memory,
+    settings: d.settings,
+  };
+}

@@ -1,0 +1,89 @@
+import { defaultCaptureSizes } from '../cost/cuda-graph.ts';
+import { IterationCostModel } from '../cost/iteration.ts';
+import { type MemoryPlan, planMemory } from '../cost/memory.ts';
+import type { HardwareProfile } from '../cost/profile.ts';
+import { getProfile } from '../cost/profiles/index.ts';
+import { getModel } from '../model/catalog.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { MetaDtypes } from '../ops/meta.ts';
+import { validateMode } from '../parallel/mode.ts';
+import { thresholdPolicy } from '../policy/threshold.ts';
+import type { SwitchPolicy } from '../policy/types.ts';
+import { getStrategy, resolveParallel } from '../strategies/registry.ts';
+import type { ParallelConfig } from '../strategies/types.ts';
+import { createRouter } from './routers/registry.ts';
+import type { Router } from './routers/types.ts';
+import { type EngineSettings, resolveEngineSettings } from './settings.ts';
+import { SimConfigError, type SystemSpec } from './types.ts';
+
+/** A SystemSpec resolved into everything the event loop needs. */
+export interface Deployment {
+  readonly spec: SystemSpec;
+  readonly model: ModelConfig;
+  readonly profile: HardwareProfile;
+  readonly parallel: ParallelConfig;
+  readonly settings: EngineSettings;
+  readonly cost: IterationCostModel;
+  readonly memory: MemoryPlan;
+  /** Engines: DP replicas, or 1. */
+  readonly replicas: number;
+  readonly policy: SwitchPolicy | null;
+  readonly router: Router;
+}
+
+const BYTES = { fp8: 1, bf16: 2 } as const;
+
+function isPolicy(p: unknown): p is SwitchPolicy {
+  return typeof p === 'object' && p !== null && typeof (p as SwitchPolicy).decide === 'function';
+}
+
+/**
+ * Validates a spec (every mode of the strategy with validateMode, the node size, the engine
+ * settings), builds the cost model and the memory plan. Errors name the spec key to change.
+ */
+export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
+  const where = (key: string): string => `system '${spec.name}': ${key}`;
+  const model = getModel(spec.model);
+  const profile = typeof spec.hardware === 'string' ? getProfile(spec.hardware) : spec.hardware;
+  if (spec.world > profile.gpus_per_node) {
+    throw new SimConfigError(`${where('world')} ${spec.world} GPUs exceed one ${profile.name} node (${profile.gpus_per_node}); the cost model has intra-node collectives only`);
+  }
+  const strategy = getStrategy(spec.strategy);
+  const parallel = resolveParallel(spec.strategy, spec.world, spec.sp, spec.tp);
+  // Both modes of Shift (the SP base and full TP) must hold whole heads on every rank.
+  for (const mode of strategy.modes(model, parallel)) validateMode(model, mode, parallel.world);
+  const settings = resolveEngineSettings(spec.engine);
+  for (const key of ['weightDtype', 'kvDtype'] as const) {
+    const v = spec[key];
+    if (v !== undefined && !(v in BYTES)) throw new SimConfigError(`${where(key)} must be 'fp8' or 'bf16', got '${v}'`);
+  }
+  const dtypes: MetaDtypes = { weightBytes: BYTES[spec.weightDtype ?? 'bf16'], actBytes: 2, kvBytes: BYTES[spec.kvDtype ?? 'bf16'] };
+  const cost = new IterationCostModel({
+    model, strategy: spec.strategy, parallel, profile, dtypes,
+    captureSizes: settings.cuda_graphs ? defaultCaptureSizes(settings.max_num_batched_tokens) : [],
+  });
+  const memory = planMemory(cost, {
+    model, memoryBytes: profile.memory_bytes, kvElementBytes: dtypes.kvBytes, gpuMemoryUtilization: settings.gpu_memory_utilization,
+    maxNumBatchedTokens: settings.max_num_batched_tokens, maxNumSeqs: settings.max_num_seqs, blockSize: settings.block_size,
+    ...(settings.num_gpu_blocks_override !== undefined ? { blocksOverride: settings.num_gpu_blocks_override } : {}),
+  });
+  let policy: SwitchPolicy | null = null;
+  if (cost.modes.length > 1) {
+    const p = spec.policy;
+    if (p === undefined) policy = thresholdPolicy();
+    else if (isPolicy(p)) policy = p;
+    else {
+      // Loaded on demand: the registry pulls in every built-in policy (and mathjs for 'expr').
+      const { createPolicy } = await import('../policy/registry.ts');
+      policy = await createPolicy(p, { where: ['policy'] });
+    }
+  } else if (spec.policy !== undefined) {
+    throw new SimConfigError(`${where('policy')} only Shift switches modes; strategy '${spec.strategy}' has one mode`);
+  }
+  if (spec.router !== undefined && spec.strategy !== 'dp') throw new SimConfigError(`${where('router')} only DP has replicas to route to`);
+  return {
+    spec, model, profile, parallel, settings, cost, memory, policy,
+    replicas: strategy.replicas(parallel),
+    router: createRouter(spec.router ?? 'least-outstanding'),
+  };
+}
