@@ -1,0 +1,103 @@
+import { assertShiftDeployment } from '../../kv/index.ts';
+import type { ModelConfig } from '../../model/config.ts';
+import type { HardwareProfile } from '../../cost/profile.ts';
+import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
+import type { SwitchPolicy } from '../../policy/types.ts';
+import { checkDeployment } from '../run-point.ts';
+import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
+import type { RouterName } from '../../sim/index.ts';
+import type { StrategyName } from '../../strategies/types.ts';
+import type { KeyIssue } from '../../util/issues.ts';
+import { DEFAULT_ROUTER, type EngineConfig, type SystemConfig } from './schema.ts';
+
+/** A system of one point, every default filled in: what the simulator adapter runs. */
+export interface ResolvedSystem {
+  readonly name: string;
+  /** Index in the config's `systems` list (several when it was expanded). */
+  readonly template: number;
+  readonly strategy: StrategyName;
+  readonly world: number;
+  readonly sp: number;
+  readonly tp: number;
+  /** Shift only. */
+  readonly policy?: PolicySpec;
+  /** DP only. */
+  readonly router?: RouterName;
+  readonly dtype: 'fp8' | 'bf16';
+  readonly kv_dtype: 'fp8' | 'bf16';
+  readonly engine: EngineConfig;
+}
+
+export const DEFAULT_POLICY = 'threshold:512';
+
+interface Context {
+  readonly model: ModelConfig;
+  readonly profile: HardwareProfile;
+  readonly gpusPerNode: number;
+  readonly dtype: 'fp8' | 'bf16';
+  readonly kv_dtype: 'fp8' | 'bf16';
+  readonly engine: EngineConfig;
+  /** Where policy modules are resolved from (the config's directory). */
+  readonly baseDir: string;
+}
+
+const oneLine = (e: unknown): string => (e as Error).message.replace(/\n\s*/g, '; ');
+
+/**
+ * Fills a validated system's defaults and checks it can run: the parallel layout fits the
+ * model, a Shift deployment keeps its KV cache across a switch (the KV verifier), its policy
+ * loads, and the simulator can build the deployment (weights fit, engine settings valid).
+ * Problems are pushed to `issues` at `systems[template]...`; returns undefined then.
+ */
+export async function resolveSystem(s: SystemConfig, template: number, ctx: Context, issues: KeyIssue[]): Promise<ResolvedSystem | undefined> {
+  const at = (...rest: (string | number)[]): (string | number)[] => ['systems', template, ...rest];
+  const before = issues.length;
+  if (s.policy !== undefined && s.strategy !== 'shift') issues.push({ path: at('policy'), message: `only shift systems switch modes; remove policy or use strategy: shift (this one is ${s.strategy})` });
+  if (s.router !== undefined && s.strategy !== 'dp') issues.push({ path: at('router'), message: `only dp systems route requests over replicas (this one is ${s.strategy})` });
+  let parallel: { world: number; sp: number; tp: number } | undefined;
+  const world = s.world ?? ctx.gpusPerNode;
+  for (const key of ['sp', 'tp'] as const) {
+    const v = s[key];
+    if (v !== undefined && world % v !== 0) issues.push({ path: at(key), message: `${key} ${v} does not divide the world size ${world}` });
+  }
+  if (issues.length > before) return undefined;
+  try {
+    parallel = resolveParallel(s.strategy, world, s.sp, s.tp);
+    getStrategy(s.strategy).modes(ctx.model, parallel);
+    if (s.strategy === 'shift') assertShiftDeployment(ctx.model, parallel.world, parallel.sp, parallel.tp);
+  } catch (e) {
+    issues.push({ path: at(), message: oneLine(e) });
+  }
+  const policySpec = s.strategy === 'shift' ? ((s.policy ?? DEFAULT_POLICY) as PolicySpec) : undefined;
+  let policy: SwitchPolicy | undefined;
+  if (policySpec !== undefined) {
+    try {
+      policy = await createPolicy(policySpec, { baseDir: ctx.baseDir });
+    } catch (e) {
+      issues.push({ path: at('policy'), message: oneLine(e) });
+    }
+  }
+  if (issues.length > before || parallel === undefined) return undefined;
+  const resolved: ResolvedSystem = {
+    name: s.name,
+    template,
+    strategy: s.strategy,
+    ...parallel,
+    ...(policySpec === undefined ? {} : { policy: policySpec }),
+    ...(s.strategy === 'dp' ? { router: s.router ?? DEFAULT_ROUTER } : {}),
+    dtype: s.dtype ?? ctx.dtype,
+    kv_dtype: s.kv_dtype ?? ctx.kv_dtype,
+    engine: { ...ctx.engine, ...definedOnly(s.engine ?? {}) },
+  };
+  try {
+    await checkDeployment(resolved, ctx.model.name, ctx.profile, policy);
+  } catch (e) {
+    issues.push({ path: at(), message: oneLine(e) });
+    return undefined;
+  }
+  return resolved;
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

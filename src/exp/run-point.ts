@@ -1,0 +1,123 @@
+import type { HardwareProfile } from '../cost/profile.ts';
+import { createPolicy, type PolicySpec } from '../policy/registry.ts';
+import type { SwitchPolicy } from '../policy/types.ts';
+import { type IterationRow, type RequestRow, type SimResult, type SystemSpec, createDeployment, simulate } from '../sim/index.ts';
+import type { RequestStream, TraceRequest } from '../traces/index.ts';
+import { openWorkload } from '../traces/index.ts';
+import type { ResolvedSystem } from './config/resolve-system.ts';
+import { policyLabel } from './manifest.ts';
+import type { LatencyStats } from './results.ts';
+import type { UnitInput, UnitResult, UnitSummary } from './unit.ts';
+import { IterationLog, maxInFlight, requestColumns } from './unit-metrics.ts';
+
+/**
+ * The one adapter between experiments and the serving simulator (src/sim): a resolved system
+ * becomes a SystemSpec, a unit (system × point) becomes one `simulate` run, and its result,
+ * request rows and iteration rows become a unit result. Everything that knows the simulator's
+ * API is in this file.
+ */
+export type UnitOutput = Omit<UnitResult, 'version' | 'config_hash'>;
+/** Sent while a unit runs: requests finished so far. */
+export interface UnitProgress {
+  readonly finished: number;
+}
+
+export class EmptyWorkloadError extends Error {
+  override readonly name = 'EmptyWorkloadError';
+}
+
+function simSpec(system: ResolvedSystem, model: string, hardware: string | HardwareProfile, policy: SwitchPolicy | undefined): SystemSpec {
+  return {
+    name: system.name,
+    strategy: system.strategy,
+    world: system.world,
+    sp: system.sp,
+    tp: system.tp,
+    model,
+    hardware,
+    weightDtype: system.dtype,
+    kvDtype: system.kv_dtype,
+    ...(policy === undefined ? {} : { policy }),
+    ...(system.router === undefined ? {} : { router: system.router }),
+    engine: system.engine,
+  };
+}
+
+/** A Shift system's policy object; user modules are resolved from `baseDir` (the config's directory). */
+function systemPolicy(system: ResolvedSystem, baseDir: string): Promise<SwitchPolicy | undefined> {
+  return system.policy === undefined ? Promise.resolve(undefined) : createPolicy(system.policy as PolicySpec, { baseDir });
+}
+
+/**
+ * Builds the simulator's deployment (cost model, memory plan) without running it, so a config
+ * that cannot run (weights that do not fit, a node too small, bad engine settings) is refused
+ * when it is loaded. Throws the simulator's error.
+ */
+export async function checkDeployment(system: ResolvedSystem, model: string, hardware: HardwareProfile, policy: SwitchPolicy | undefined): Promise<void> {
+  await createDeployment(simSpec(system, model, hardware, policy));
+}
+
+export async function runUnit(input: UnitInput, onProgress: (p: UnitProgress) => void = () => {}): Promise<UnitOutput> {
+  const { system, workload } = input;
+  const policy = await systemPolicy(system, input.baseDir);
+  // The simulator reports finished requests only; the stream is tapped to list every request.
+  const arrived: TraceRequest[] = [];
+  const rows: RequestRow[] = [];
+  const log = new IterationLog(system.strategy === 'shift');
+  const { stream } = openWorkload(workload.spec);
+  let lastReport = 0;
+  const result = await simulate(simSpec(system, input.model, input.hardware, policy), tap(stream, arrived), {
+    ...(input.slo === undefined ? {} : { slo: input.slo }),
+    onRequest: (row) => {
+      rows.push(row);
+      if (Date.now() - lastReport > 500) {
+        lastReport = Date.now();
+        onProgress({ finished: rows.length });
+      }
+    },
+    onIteration: (row: IterationRow) => log.add(row.start, row.tokens, row.mode),
+  });
+  if (arrived.length === 0) throw new EmptyWorkloadError(`workload '${workload.name}' produced no requests (check its window, count or duration)`);
+  const requests = requestColumns(arrived, rows);
+  return { unit: input.unit, point: input.point, system: system.name, summary: summary(input, result, arrived, rows), requests, timeline: log.bin(input.timelineBins) };
+}
+
+async function* tap(stream: RequestStream, into: TraceRequest[]): RequestStream {
+  for await (const r of stream) {
+    into.push(r);
+    yield r;
+  }
+}
+
+/** The simulator's statistics have NaN where no request contributed; results.json says null. */
+function stats(s: { mean: number; p50: number; p90: number; p99: number }): LatencyStats {
+  const v = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return { mean: v(s.mean), p50: v(s.p50), p90: v(s.p90), p99: v(s.p99) };
+}
+
+function summary(input: UnitInput, r: SimResult, arrived: readonly TraceRequest[], rows: readonly RequestRow[]): UnitSummary {
+  const s = input.system;
+  const byMode = r.iterations.by_mode;
+  return {
+    ttft_ms: stats(r.ttft_ms),
+    tpot_ms: stats(r.tpot_ms),
+    itl_ms: stats(r.itl_ms),
+    e2e_ms: stats(r.e2e_ms),
+    throughput_tok_s: r.throughput_tok_s,
+    requests: r.requests,
+    switches: r.switches,
+    strategy: s.strategy, world: r.world, sp: r.sp, tp: r.tp,
+    ...(s.policy === undefined ? {} : { policy: policyLabel(s.policy)! }),
+    duration_s: r.duration_s,
+    max_in_flight: maxInFlight(arrived, rows),
+    ...(r.goodput === null ? {} : { goodput_req_s: r.goodput.req_s, slo_attainment: r.goodput.fraction }),
+    ...(s.strategy === 'shift' ? { tp_iteration_fraction: r.iterations.count > 0 ? (byMode.tp ?? 0) / r.iterations.count : 0 } : {}),
+    iterations: r.iterations,
+    tokens: r.tokens,
+    preemptions: r.preemptions,
+    rejections: r.rejections,
+    queue: r.queue,
+    breakdown: r.breakdown,
+    kv: r.kv,
+  };
+}

@@ -1,0 +1,127 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { Experiment } from './config/load.ts';
+import { diffPaths } from './diff.ts';
+import { type RunManifest, buildManifest } from './manifest.ts';
+import { InlineRunner } from './inline.ts';
+import { WorkerPool } from './pool.ts';
+import { type Progress, silentProgress } from './progress.ts';
+import type { UnitOutput, UnitProgress } from './run-point.ts';
+import { type Shard, describeShard } from './shard.ts';
+import { ResultsDirError, RunDir, configYaml, latestRun, timestampName } from './store.ts';
+import type { UnitInput } from './unit.ts';
+
+export interface RunOptions {
+  /** Results directory (default: <resultsRoot>/<name>/<timestamp>[-shard-IofN]). */
+  readonly out?: string;
+  /** Continue a run: its directory, or true for the newest run of this config (and shard). */
+  readonly resume?: string | true;
+  readonly resultsRoot?: string;
+  /** Worker threads (default: the machine's cores); 1 runs the units in this thread. */
+  readonly jobs?: number;
+  readonly shard?: Shard | null;
+  readonly progress?: Progress;
+  /** Aborting stops the run: running units are dropped (a resume redoes them), finished ones stay. */
+  readonly signal?: AbortSignal;
+  /** Called after each unit is saved. */
+  readonly onUnitSaved?: (unit: string) => void;
+}
+
+export interface RunOutcome {
+  readonly dir: RunDir;
+  readonly manifest: RunManifest;
+  /** Units run now, and units found finished from before. */
+  readonly ran: readonly string[];
+  readonly reused: readonly string[];
+  readonly failed: readonly { readonly unit: string; readonly label: string; readonly error: Error }[];
+  readonly interrupted: boolean;
+}
+
+/** Runs (or resumes) every unit of the experiment (of the shard) that has no finished file. */
+export async function runExperiment(e: Experiment, o: RunOptions = {}): Promise<RunOutcome> {
+  const shard = o.shard ?? null;
+  const manifest = buildManifest(e, shard);
+  const dir = openRunDir(e, manifest, o);
+  const hash = manifest.config_hash;
+  const reused = dir.finished(manifest.units, hash);
+  const todo = manifest.units.filter((u) => !reused.has(u));
+  dir.log(reused.size > 0 || o.resume !== undefined ? 'resume' : 'start', { shard: describeShard(shard), units: manifest.units.length, finished: reused.size, todo: todo.length });
+  const progress = o.progress ?? silentProgress;
+  progress.start(manifest.units.length, reused.size);
+  const inputs = unitInputs(e, manifest);
+  const ran: string[] = [];
+  const failed: { unit: string; label: string; error: Error }[] = [];
+  let interrupted = o.signal?.aborted ?? false;
+  if (todo.length > 0 && !interrupted) {
+    const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), todo.length));
+    const pool = jobs === 1 ? new InlineRunner() : new WorkerPool<UnitInput, UnitOutput, UnitProgress>(new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), jobs);
+    const stop = (): void => {
+      interrupted = true;
+      void pool.close();
+    };
+    o.signal?.addEventListener('abort', stop, { once: true });
+    await Promise.all(
+      todo.map(async (unit) => {
+        const input = inputs.get(unit)!;
+        const label = `${input.point} ${input.system.name}`;
+        try {
+          const out = await pool.run(input, { onStart: () => progress.running(unit, label), onProgress: (p) => progress.update(unit, `${p.finished} requests done`) });
+          dir.saveUnit({ version: 1, config_hash: hash, ...out });
+          dir.log('unit-done', { unit, point: input.point, system: input.system.name });
+          ran.push(unit);
+          progress.done(unit, true);
+          o.onUnitSaved?.(unit);
+        } catch (err) {
+          if (interrupted) return;
+          failed.push({ unit, label, error: err as Error });
+          dir.log('unit-failed', { unit, point: input.point, system: input.system.name, error: (err as Error).message });
+          progress.done(unit, false);
+        }
+      }),
+    );
+    o.signal?.removeEventListener('abort', stop);
+    await pool.close();
+  }
+  progress.stop();
+  if (interrupted) dir.log('interrupted', { finished: reused.size + ran.length, of: manifest.units.length });
+  return { dir, manifest, ran, reused: [...reused], failed, interrupted };
+}
+
+function openRunDir(e: Experiment, manifest: RunManifest, o: RunOptions): RunDir {
+  const root = resolve(o.resultsRoot ?? 'results', manifest.name);
+  if (o.resume === undefined) {
+    const suffix = manifest.shard ? `-shard-${manifest.shard.index}of${manifest.shard.count}` : '';
+    return RunDir.create(o.out ?? join(root, `${timestampName()}${suffix}`), manifest, configYaml(manifest, e.resolved));
+  }
+  const sameShard = (m: RunManifest): boolean => JSON.stringify(m.shard) === JSON.stringify(manifest.shard);
+  const path = o.resume === true ? (o.out ?? latestRun(root, (m) => m.config_hash === manifest.config_hash && sameShard(m))) : o.resume;
+  if (path === undefined) throw new ResultsDirError(`nothing to resume: no run of this config (${describeShard(manifest.shard)}) under ${root}`);
+  const dir = RunDir.open(path);
+  const old = dir.manifest();
+  if (old.config_hash !== manifest.config_hash) {
+    const diff = diffPaths(parse(dir.resolvedText()), e.resolved);
+    throw new ResultsDirError(`cannot resume ${path}: the config changed since that run (differs at ${diff.join(', ') || 'unknown keys'}); start a new run instead`);
+  }
+  if (!sameShard(old)) throw new ResultsDirError(`cannot resume ${path}: it ran ${describeShard(old.shard)}, this run asks for ${describeShard(manifest.shard)}`);
+  dir.removePartials();
+  return dir;
+}
+
+/** The worker input of every unit, by unit name. */
+function unitInputs(e: Experiment, manifest: RunManifest): Map<string, UnitInput> {
+  const hardware = e.config.hardware.endsWith('.json') ? resolve(e.baseDir, e.config.hardware) : e.config.hardware;
+  const map = new Map<string, UnitInput>();
+  for (const p of e.points) {
+    const plan = manifest.points[p.index]!;
+    p.systems.forEach((system, k) => {
+      const unit = plan.systems[k]!.unit;
+      map.set(unit, {
+        unit, point: p.id, model: e.config.model, hardware, system, workload: p.workload,
+        ...(e.config.slo === undefined ? {} : { slo: e.config.slo }),
+        timelineBins: e.config.report.timeline_bins, baseDir: e.baseDir,
+      });
+    });
+  }
+  return map;
+}
