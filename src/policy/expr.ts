@@ -1,4 +1,5 @@
-import { type MathNode, parse } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode } from 'mathjs';
 import { z } from 'zod';
 import { definePolicy } from './factory.ts';
 import { type IterationState, PolicyError } from './types.ts';
@@ -54,7 +55,11 @@ function variablesOf(node: MathNode): string[] {
   return names;
 }
 
+// mathjs takes a second or two to import, so it is loaded only when an expr policy is built.
+const require = createRequire(import.meta.url);
+
 export function exprPolicy(source: string) {
+  const { parse } = require('mathjs') as typeof import('mathjs');
   let node: MathNode;
   try {
     node = parse(source);

@@ -24,11 +24,13 @@ export function indexHtml(h: HtmlInput): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>${escape(h.title)}</title>
 <style>
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 12px; }
 figure { margin: 2em 0; } figcaption { font-weight: bold; margin-bottom: .5em; }
+figure svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>

@@ -44,6 +44,6 @@ export async function writeReport(dir: RunDir): Promise<ReportFiles> {
     { file: 'run.json', title: 'the run manifest (plan, shard, config hash)' },
     ...plots.map((p) => ({ file: p.file, title: p.title })),
   ];
-  if (data.manifest.report.plots) writeFileAtomic(path('index.html'), indexHtml({ title: data.manifest.name, description: data.manifest.description, summary: terminal, files, plots }));
+  if (data.manifest.report.plots) writeFileAtomic(path('index.html'), indexHtml({ title: data.manifest.name, description: data.manifest.description, summary: terminalSummary(data), files, plots }));
   return { files: [...files.map((f) => f.file), ...(data.manifest.report.plots ? ['index.html'] : [])], terminal };
 }

@@ -39,7 +39,7 @@ function latencyThroughput(data: RunData): PlotSpec {
         height: 190,
         mark: { type: 'line', point: { filled: true, size: 60 } },
         encoding: {
-          x: { field: 'throughput', type: 'quantitative', title: 'throughput (tokens/s, input + output)', scale: { zero: false } },
+          x: { field: 'throughput', type: 'quantitative', title: 'throughput (tokens/s, input + output)', scale: { zero: true } },
           y: { field: 'value', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
           color: colour(data),
           order: { field: 'order' },
@@ -72,7 +72,7 @@ function cdf(data: RunData, key: 'ttft_ms' | 'tpot_ms', n: number): PlotSpec {
         height: 170,
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
-          x: { field: 'value', type: 'quantitative', title: `${name} (ms, log scale)`, scale: { type: 'log' } },
+          x: { field: 'value', type: 'quantitative', title: `${name} (ms, log scale)`, scale: { type: 'log', nice: false } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of requests', scale: { domain: [0, 1] } },
           color: colour(data),
         },
@@ -108,7 +108,8 @@ function bars(data: RunData): PlotSpec {
         mark: 'bar',
         encoding: {
           x: { field: 'system', type: 'nominal', title: null, sort: data.systems, axis: { labels: false, ticks: false } },
-          y: { field: 'value', type: 'quantitative', title: 'value (unit in the row label)' },
+          // The row header names the metric and its unit.
+          y: { field: 'value', type: 'quantitative', title: null },
           color: colour(data),
           tooltip: [{ field: 'system' }, { field: 'value', format: ',.1f' }],
         },
@@ -187,12 +188,14 @@ function timeline(data: RunData, index: number): PlotSpec | undefined {
       facet: { row: { field: 'system', type: 'nominal', title: null, sort: data.systems } },
       spec: {
         width: 640,
-        height: 110,
+        height: 150,
         mark: { type: 'rect' },
         encoding: {
           x: { field: 't0', type: 'quantitative', title: 'simulated time (s)' },
           x2: { field: 't1' },
-          y: { field: 'tokens', type: 'quantitative', title: 'tokens / iteration (symlog)', scale: { type: 'symlog' } },
+          // Bars rise from 1 token on a log scale: decode-only bins and big prefill bins both show.
+          y: { field: 'tokens', type: 'quantitative', title: 'tokens/iter (log)', scale: { type: 'log' } },
+          y2: { datum: 1 },
           color: { field: 'mode', type: 'nominal', title: 'mode', scale: { domain: ['full TP (shift model)', 'SP (base model)'], range: [MODE_COLOURS.tp, MODE_COLOURS.sp] } },
           tooltip: [{ field: 't0', title: 'from s' }, { field: 'tokens', format: '.0f' }, { field: 'tp', title: 'TP fraction', format: '.2f' }],
         },

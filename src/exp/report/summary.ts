@@ -49,8 +49,11 @@ export function summaryMarkdown(data: RunData, plots: readonly { file: string; t
   return out.join('\n');
 }
 
-/** What the terminal shows after a run: a short table per point and the ratios beside the paper's. */
-export function terminalSummary(data: RunData, dir: string): string {
+/**
+ * What the terminal shows after a run: a short table per point and the ratios beside the
+ * paper's; with `dir`, a last line saying where the files are (left out of shared pages).
+ */
+export function terminalSummary(data: RunData, dir?: string): string {
   const m = data.manifest;
   const out: string[] = [`${m.name}: ${data.points.length} point(s) × ${data.systems.length} system(s) on ${m.model} / ${m.hardware} (${describeShard(m.shard)})`, ''];
   for (const p of data.points) {
@@ -67,6 +70,6 @@ export function terminalSummary(data: RunData, dir: string): string {
     for (const r of rows) out.push(`${`${r.label} [${r.system}/${r.baseline}, ${r.point}]`.padEnd(width)}  ${ratio(r).padStart(8)}  ${r.paper === undefined ? '' : `~${r.paper}×`.padStart(7)}`);
     out.push('');
   }
-  out.push(`results: ${dir}/ (summary.md, results.json, requests.csv, index.html)`);
-  return out.join('\n');
+  if (dir !== undefined) out.push(`results: ${dir}/ (summary.md, results.json, requests.csv, index.html)`);
+  return out.join('\n').trimEnd();
 }
