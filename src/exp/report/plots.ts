@@ -83,7 +83,7 @@ function cdf(data: RunData, key: 'ttft_ms' | 'tpot_ms', n: number): PlotSpec {
   };
 }
 
-/** Headline metrics as bars: one panel per point and metric, each with its own scale. */
+/** Headline metrics as bars: one row of panels per metric (titled with its unit), one panel per point. */
 function bars(data: RunData): PlotSpec {
   const metrics: { metric: string; get: (s: UnitSummary) => number | null }[] = [
     { metric: 'TTFT mean (ms)', get: (s) => s.ttft_ms.mean },
@@ -91,6 +91,23 @@ function bars(data: RunData): PlotSpec {
     { metric: 'throughput (tokens/s)', get: (s) => s.throughput_tok_s },
   ];
   const values = data.points.flatMap((p) => p.units.flatMap((u) => metrics.map((m) => ({ metric: m.metric, value: m.get(u.summary), system: u.system, point: pointLabel(p.plan) })).filter((v) => v.value !== null)));
+  const points = data.points.map((p) => pointLabel(p.plan));
+  const row = (metric: string, first: boolean): object => ({
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    facet: { column: { field: 'point', type: 'nominal', title: null, sort: points, header: first ? {} : { labels: false } } },
+    spec: {
+      width: Math.max(80, 18 * data.systems.length),
+      height: 120,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'system', type: 'nominal', title: 'system', sort: data.systems, axis: { labels: false, ticks: false } },
+        y: { field: 'value', type: 'quantitative', title: metric },
+        color: colour(data),
+        tooltip: [{ field: 'system' }, { field: 'value', format: ',.1f' }],
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  });
   return {
     file: 'metrics.svg',
     title: 'Mean TTFT, mean TPOT and throughput per point and system',
@@ -98,25 +115,9 @@ function bars(data: RunData): PlotSpec {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: 'Headline metrics (each panel has its own scale)',
       data: { values },
-      facet: {
-        row: { field: 'metric', type: 'nominal', title: null, sort: metrics.map((m) => m.metric) },
-        column: { field: 'point', type: 'nominal', title: null, sort: data.points.map((p) => pointLabel(p.plan)) },
-      },
-      spec: {
-        width: Math.max(80, 18 * data.systems.length),
-        height: 130,
-        mark: 'bar',
-        encoding: {
-          x: { field: 'system', type: 'nominal', title: null, sort: data.systems, axis: { labels: false, ticks: false } },
-          // The row header names the metric and its unit.
-          y: { field: 'value', type: 'quantitative', title: null },
-          color: colour(data),
-          tooltip: [{ field: 'system' }, { field: 'value', format: ',.1f' }],
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
+      vconcat: metrics.map((m, i) => row(m.metric, i === 0)),
       config: CONFIG,
-    } as TopLevelSpec,
+    } as unknown as TopLevelSpec,
   };
 }
 
