@@ -14,8 +14,11 @@ export function figureProblems(f: FigureInfo): string[] {
   if (!f.axes.some((a) => a.startsWith('Y-axis'))) problems.push(`${f.id}: no y axis`);
   for (const a of f.axes.filter((x) => !/^[XY]-axis titled '.+'/.test(x))) problems.push(`${f.id}: axis without a title (${a})`);
   if (f.legends.length === 0) problems.push(`${f.id}: no legend`);
+  // A gradient legend explains a continuous range of colours, so only symbol legends are checked.
   const explained = new Set(f.legends.flatMap((l) => l.entries.map((e) => e.colour)));
-  for (const c of f.markColours.filter((x) => !explained.has(x))) problems.push(`${f.id}: marks drawn in ${c}, which no legend explains`);
+  if (!f.legends.some((l) => l.gradient)) {
+    for (const c of f.markColours.filter((x) => !explained.has(x))) problems.push(`${f.id}: marks drawn in ${c}, which no legend explains`);
+  }
   return problems;
 }
 

@@ -9,6 +9,8 @@ import type { Page } from 'playwright-core';
  */
 export interface LegendInfo {
   readonly title: string;
+  /** A continuous colour legend (a gradient bar) rather than one symbol per value. */
+  readonly gradient: boolean;
   readonly entries: readonly { readonly label: string; readonly colour: string }[];
 }
 
@@ -57,6 +59,7 @@ export async function readFigures(page: Page): Promise<FigureInfo[]> {
         const symbols = [...g.querySelectorAll('.role-legend-symbol path')];
         return {
           title: g.querySelector('.role-legend-title text')?.textContent ?? '',
+          gradient: g.querySelector('.role-legend-gradient') !== null,
           entries: labels.map((label, i) => ({ label, colour: (symbols[i] && (paint(symbols[i], 'fill') ?? paint(symbols[i], 'stroke'))) ?? '' })),
         };
       });
