@@ -1,6 +1,4 @@
 import { assertShiftDeployment } from '../../kv/index.ts';
-import type { ModelConfig } from '../../model/config.ts';
-import type { HardwareProfile } from '../../cost/profile.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import type { SwitchPolicy } from '../../policy/types.ts';
 import { checkDeployment } from '../run-point.ts';
@@ -8,6 +6,7 @@ import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
 import type { RouterName } from '../../sim/index.ts';
 import type { StrategyName } from '../../strategies/types.ts';
 import type { KeyIssue } from '../../util/issues.ts';
+import type { ResolveContext } from './resolve.ts';
 import { DEFAULT_ROUTER, type EngineConfig, type SystemConfig } from './schema.ts';
 
 /** A system of one point, every default filled in: what the simulator adapter runs. */
@@ -30,16 +29,8 @@ export interface ResolvedSystem {
 
 export const DEFAULT_POLICY = 'threshold:512';
 
-interface Context {
-  readonly model: ModelConfig;
-  readonly profile: HardwareProfile;
-  readonly gpusPerNode: number;
-  readonly dtype: 'fp8' | 'bf16';
-  readonly kv_dtype: 'fp8' | 'bf16';
-  readonly engine: EngineConfig;
-  /** Where policy modules are resolved from (the config's directory). */
-  readonly baseDir: string;
-}
+/** What resolving a system needs of the config; baseDir is where policy modules are found. */
+type Context = Pick<ResolveContext, 'model' | 'profile' | 'gpusPerNode' | 'dtype' | 'kv_dtype' | 'engine' | 'baseDir'>;
 
 const oneLine = (e: unknown): string => (e as Error).message.replace(/\n\s*/g, '; ');
 
