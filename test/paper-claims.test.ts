@@ -1,0 +1,97 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CLAIMS, type ClaimRow, claimsTable, dpOvertakesTp, rateSweep } from '../experiments/paper/claims.ts';
+import { MissingResultError } from '../experiments/paper/results.ts';
+import { judgeRatio } from '../experiments/paper/verdicts.ts';
+import { AZURE, LOW_LOAD, MOONCAKE, PEAK, RATES, fixtureStudy } from './helpers/paper-study.ts';
+
+const row = (rows: readonly ClaimRow[], id: string): ClaimRow => {
+  const r = rows.find((x) => x.id === id);
+  if (!r) throw new Error(`no claim ${id}`);
+  return r;
+};
+
+test('every claim of SHIFT.md holds on a study built to satisfy them, with unique ids', () => {
+  const rows = claimsTable(fixtureStudy());
+  assert.is(rows.length, CLAIMS.length);
+  assert.is(new Set(rows.map((r) => r.id)).size, rows.length);
+  const failing = rows.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.simulated}`);
+  assert.equal(failing, []);
+});
+
+test('headline ratios: Shift/TP peak throughput and TP/Shift TTFT at one request, from the right points', () => {
+  const rows = claimsTable(fixtureStudy());
+  assert.is(row(rows, 'peak-throughput-ratio').simulated, '1.51×');
+  assert.is(row(rows, 'ttft-ratio').simulated, '1.50×');
+  // TTFT 1.8× against the paper's 1.51–1.56×: right direction, wrong size.
+  const slow = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, TP: { ttft: 180, tpot: 6 } } }));
+  assert.is(row(slow, 'ttft-ratio').verdict, 'partly');
+  assert.match(row(slow, 'ttft-ratio').simulated, /^1\.80× \(\+15% vs the paper\)$/);
+  // Shift slower than TP to the first token: the claim is reversed.
+  const reversed = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 200, tpot: 6.2 } } }));
+  assert.is(row(reversed, 'ttft-ratio').verdict, 'does not hold');
+});
+
+test('judgeRatio: ±10% of the published range holds, outside it partly, ≤ 1 does not hold', () => {
+  assert.is(judgeRatio(1.37, 1.51).verdict, 'holds');
+  assert.is(judgeRatio(1.35, 1.51).verdict, 'partly');
+  assert.is(judgeRatio(1.71, 1.51, 1.56).verdict, 'holds');
+  assert.is(judgeRatio(1.72, 1.51, 1.56).verdict, 'partly');
+  assert.is(judgeRatio(1, 1.51).verdict, 'does not hold');
+  assert.is(judgeRatio(0.8, 1.51).verdict, 'does not hold');
+});
+
+test('orderings: DP not highest fails and lists the order; ties count as lowest; "by far" needs 1.5×', () => {
+  const rows = claimsTable(fixtureStudy({ peak: { ...PEAK, Shift: { ttft: 9e4, tpot: 70, thr: 55_000 } } }));
+  const dp = row(rows, 'dp-highest-throughput-llama');
+  assert.is(dp.verdict, 'does not hold');
+  assert.is(dp.simulated, 'Shift 55.0k tok/s > DP 50.0k tok/s > SP 44.0k tok/s > TP 30.0k tok/s');
+  // A 0.5% TPOT difference is a tie: TP is still (jointly) lowest.
+  const tie = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100, tpot: 5.97 } } }));
+  assert.is(row(tie, 'tp-lowest-tpot-llama').verdict, 'holds');
+  const beaten = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100, tpot: 5.5 } } }));
+  assert.is(row(beaten, 'tp-lowest-tpot-llama').verdict, 'does not hold');
+  const close = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, DP: { ttft: 180, tpot: 20 } } }));
+  assert.is(row(close, 'dp-worst-ttft-llama').verdict, 'partly');
+  assert.match(row(close, 'dp-worst-ttft-llama').simulated, /DP = 1\.20× the next worst$/);
+  // "about SP's": 15% apart is not about equal.
+  const apart = claimsTable(fixtureStudy({ peak: { ...PEAK, SP: { ttft: 9e4, tpot: 100, thr: 39_000 } } }));
+  assert.is(row(apart, 'shift-throughput-about-sp-qwen').verdict, 'does not hold');
+});
+
+test('trace claims: Azure checks mean, p50 and p99; Mooncake reads the queue indicators', () => {
+  const azure = claimsTable(fixtureStudy({ azure: { ...AZURE, DP: { ...AZURE.DP!, tpot: [70, 20, 800] } } }));
+  const tpot = row(azure, 'azure-lowest-tpot');
+  assert.is(tpot.verdict, 'partly');
+  assert.match(tpot.simulated, /^mean: DP 70\.0 ms < Shift 80\.0 ms/);
+  assert.match(tpot.simulated, /p50: Shift 13\.0 ms </);
+  const moon = claimsTable(fixtureStudy({ mooncake: { ...MOONCAKE, TP: { ttft: 4500, tpot: 180 } } }));
+  assert.is(row(moon, 'mooncake-tp-falls-behind').verdict, 'does not hold');
+  assert.match(row(moon, 'mooncake-tp-falls-behind').simulated, /^bounded \(max 3 waiting/);
+  assert.is(row(moon, 'mooncake-dp-falls-behind').verdict, 'holds');
+});
+
+test('rate sweep: completion = TTFT + output × TPOT, and the rate from which DP stays below TP', () => {
+  const rows = rateSweep(fixtureStudy());
+  assert.equal(rows.map((r) => r.rate), [1, 4, 16]);
+  assert.is(rows[0]!.completion.DP, 1000 + 250 * 20);
+  assert.is(dpOvertakesTp(rows), 4);
+  // DP ahead again only at the top rate after losing at 4: it overtakes from 16.
+  const late = fixtureStudy({ rates: { ...RATES, 4: { ...RATES[4]!, DP: { ttft: 6e4, tpot: 40 } } } });
+  assert.is(dpOvertakesTp(rateSweep(late)), 16);
+  // DP better at every rate: TP never wins at low rates.
+  const never = claimsTable(fixtureStudy({ rates: { ...RATES, 1: { ...RATES[1]!, DP: { ttft: 200, tpot: 7.5 } } } }));
+  assert.is(row(never, 'rate-tp-beats-dp-low').verdict, 'does not hold');
+  assert.is(row(never, 'rate-dp-beats-tp-high').verdict, 'partly');
+  const shiftLoses = claimsTable(fixtureStudy({ rates: { ...RATES, 16: { ...RATES[16]!, Shift: { ttft: 5e4, tpot: 60 } } } }));
+  assert.is(row(shiftLoses, 'rate-shift-lowest').verdict, 'partly');
+  assert.is(row(shiftLoses, 'rate-shift-lowest').simulated, 'not lowest at 16 req/s');
+});
+
+test('a missing experiment point is a MissingResultError naming it', () => {
+  const study = fixtureStudy();
+  const broken = { ...study, 'azure-code': { config: 'paper-azure-code', points: [] } };
+  assert.throws(() => claimsTable(broken), (e: unknown) => e instanceof MissingResultError && /no point of workload 'azure-code'/.test((e as Error).message));
+});
+
+test.run();
