@@ -1,13 +1,11 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.ts';
 import { ExecutorError } from './types.ts';
 import type { FromRank, ToRank } from './messages.ts';
 
-/**
- * P worker threads, one per rank, each answering its messages in order. Under tsx (source
- * .ts files) a worker first registers tsx, because loaders do not reach worker threads.
- */
+/** P worker threads, one per rank, each answering its messages in order. */
 export class RankPool {
   private readonly workers: Worker[];
   private readonly pending: { resolve: (m: FromRank) => void; reject: (e: Error) => void }[][];
@@ -15,12 +13,10 @@ export class RankPool {
 
   constructor(readonly size: number) {
     const self = new URL(import.meta.url);
-    const entry = new URL(`./rank-worker${extname(fileURLToPath(self))}`, self).href;
+    const entry = new URL(`./rank-worker${extname(fileURLToPath(self))}`, self);
     this.pending = Array.from({ length: size }, () => []);
     this.workers = Array.from({ length: size }, (_, r) => {
-      const w = entry.endsWith('.ts')
-        ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true })
-        : new Worker(new URL(entry));
+      const w = startWorker(entry);
       w.on('message', (m: FromRank) => this.pending[r]!.shift()?.resolve(m));
       w.on('error', (e) => this.failAll(r, e));
       w.on('exit', (code) => {

@@ -1,9 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker.ts';
 
 /**
- * A fixed number of worker threads running jobs from a queue, one job per worker at a time.
- * Under tsx (source .ts files) each worker first registers tsx, because loaders do not reach
- * worker threads (the pattern of src/exec/rank-pool.ts).
+ * A fixed number of worker threads (started with src/util/worker.ts) running jobs from a
+ * queue, one job per worker at a time.
  *
  * Protocol with the worker module: it receives `{ id, input }` and answers `{ id, output }`,
  * `{ id, error: { name, message, stack } }`, or any number of `{ id, progress }` before that.
@@ -69,9 +69,7 @@ export class WorkerPool<I, O, P = never> {
   }
 
   private spawn(entry: URL): Worker {
-    const w = entry.pathname.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
-      : new Worker(entry);
+    const w = startWorker(entry);
     w.on('message', (m: FromWorker<O, P>) => this.receive(w, m));
     w.on('error', (e) => this.fail(w, e));
     w.on('exit', (code) => {

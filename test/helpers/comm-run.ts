@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
-import { Worker } from 'node:worker_threads';
 import { createLocalCommShared } from '../../src/comm/shared.ts';
 import type { CudaDtype } from '../../src/ops/cuda.ts';
+import { startWorker } from '../../src/util/worker.ts';
 
 /** Where a test's collectives run: LocalComm over host memory, or CudaComm in a GPU dtype. */
 export type CommBackend = 'local' | CudaDtype;
@@ -25,11 +25,10 @@ export interface RankReply {
  */
 export async function runCollectiveRanks(world: number, ranks: number[], rows: number, cols: number, backend: CommBackend, failRank?: number): Promise<RankReply[]> {
   const shared = createLocalCommShared(world, [ranks], rows * cols * ranks.length);
-  const entry = new URL('./comm-rank.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const entry = new URL('./comm-rank.ts', import.meta.url);
   const replies = await Promise.all(
     Array.from({ length: world }, (_, rank) => {
-      const w = new Worker(boot, { eval: true, workerData: { rank, shared, backend, ranks, rows, cols, failRank } });
+      const w = startWorker(entry, { workerData: { rank, shared, backend, ranks, rows, cols, failRank } });
       return new Promise<RankReply>((resolve, reject) => {
         w.once('message', (m: RankReply) => {
           void w.terminate();
