@@ -1,27 +1,11 @@
-import type { z } from 'zod';
 import { experimentSchema } from './schema.ts';
 import { syntheticWorkloadSchema, traceWorkloadSchema } from './workload-schema.ts';
+import { type AnySchema, def, unwrap } from './zod-def.ts';
 
 /**
  * The config reference, generated from the schema (so it cannot drift from what is checked):
  * every key with its type, default and description, then the sweep semantics.
  */
-type AnySchema = z.core.$ZodType;
-interface Def {
-  readonly type: string;
-  readonly innerType?: AnySchema;
-  readonly defaultValue?: unknown;
-  readonly shape?: Record<string, AnySchema>;
-  readonly element?: AnySchema;
-  readonly valueType?: AnySchema;
-  readonly options?: readonly AnySchema[];
-  readonly entries?: Record<string, string>;
-  readonly values?: readonly unknown[];
-  readonly items?: readonly AnySchema[];
-  readonly checks?: readonly { _zod: { def: { check: string; format?: string } } }[];
-}
-
-const def = (s: AnySchema): Def => s._zod.def as unknown as Def;
 const describe = (s: AnySchema): string | undefined => (s as unknown as { description?: string }).description;
 
 interface Entry {
@@ -66,11 +50,6 @@ function defaultOf(s: AnySchema): string {
   if (d.type === 'prefault') return 'all defaults';
   if (d.type === 'optional') return '—';
   return 'required';
-}
-
-function unwrap(s: AnySchema): AnySchema {
-  const d = def(s);
-  return ['optional', 'default', 'prefault', 'nullable'].includes(d.type) && d.innerType ? unwrap(d.innerType) : s;
 }
 
 /** Entries of an object schema and, recursively, of its nested objects. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { KeyIssue } from '../../util/issues.ts';
 import { didYouMean } from './suggest.ts';
+import { type AnySchema, type Def, def, unwrap } from './zod-def.ts';
 
 /**
  * Turns zod issues into KeyIssues a user can act on: an unknown key names its path and the
@@ -8,30 +9,6 @@ import { didYouMean } from './suggest.ts';
  * the branch the input was evidently meant for (not every branch's complaint).
  */
 type Path = readonly (string | number)[];
-type AnySchema = z.core.$ZodType;
-interface Def {
-  readonly type: string;
-  readonly innerType?: AnySchema;
-  readonly in?: AnySchema;
-  readonly shape?: Record<string, AnySchema>;
-  readonly element?: AnySchema;
-  readonly valueType?: AnySchema;
-  readonly options?: readonly AnySchema[];
-  readonly discriminator?: string;
-  readonly values?: readonly unknown[];
-}
-
-const def = (s: AnySchema): Def => s._zod.def as unknown as Def;
-const WRAPPERS = new Set(['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch', 'nonoptional']);
-
-function unwrap(s: AnySchema): AnySchema {
-  for (;;) {
-    const d = def(s);
-    if (WRAPPERS.has(d.type) && d.innerType) s = d.innerType;
-    else if (d.type === 'pipe' && d.in) s = d.in;
-    else return s;
-  }
-}
 
 function child(value: unknown, key: string | number): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined;
