@@ -13,7 +13,6 @@ export interface Breakdown {
   readonly total: number;
 }
 
-export const GROUPS: readonly GroupName[] = ['tp', 'sp', 'full', 'world'];
 
 /** A mutable running sum of breakdowns (fixed fields: cheap to add to per iteration). */
 export class BreakdownSum {

@@ -13,8 +13,6 @@ import type { Ops } from '../ops/types.ts';
  */
 export type BackendName = 'tfjs' | 'cuda' | 'cuda-bf16';
 
-export const BACKENDS: readonly BackendName[] = ['tfjs', 'cuda', 'cuda-bf16'];
-
 export interface RankBackend {
   readonly ops: Ops<unknown, unknown>;
   readonly comm: Comm<unknown>;

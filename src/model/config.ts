@@ -48,21 +48,3 @@ export function validateModel(m: ModelConfig): ModelConfig {
   }
   return m;
 }
-
-/** Parameters of one decoder layer (weights only). */
-export function layerParams(m: ModelConfig): number {
-  const attn = m.hidden * (m.heads + 2 * m.kvHeads) * m.headDim + m.heads * m.headDim * m.hidden;
-  const mlp = 3 * m.hidden * m.mlp;
-  const norms = 2 * m.hidden + (m.qkNorm ? 2 * m.headDim : 0);
-  return attn + mlp + norms;
-}
-
-/** All parameters: layers, embedding, final norm and the (untied) LM head. */
-export function totalParams(m: ModelConfig): number {
-  return m.layers * layerParams(m) + 2 * m.vocab * m.hidden + m.hidden;
-}
-
-/** KV-cache elements per token over all layers (K and V). */
-export function kvElementsPerToken(m: ModelConfig): number {
-  return 2 * m.layers * m.kvHeads * m.headDim;
-}

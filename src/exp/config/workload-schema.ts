@@ -92,5 +92,3 @@ export const syntheticWorkloadSchema = z.strictObject({
 export const workloadSchema = z.union([traceWorkloadSchema, syntheticWorkloadSchema]).describe("a trace replay ('trace: ...') or a synthetic workload ('synthetic: ...')");
 
 export type WorkloadConfig = z.output<typeof workloadSchema>;
-export type TraceWorkloadConfig = z.output<typeof traceWorkloadSchema>;
-export type SyntheticWorkloadConfig = z.output<typeof syntheticWorkloadSchema>;
