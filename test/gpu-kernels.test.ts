@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as assert from 'uvu/assert';
 import { argmax as firstMax } from '../src/exec/generate.ts';
+import { ropeInverseFrequencies } from '../src/model/rope.ts';
 import { roundToBf16 } from '../src/ops/cuda-bf16.ts';
 import { type CudaDtype, type CudaOps, createCudaOps } from '../src/ops/cuda.ts';
 import { type TfjsKvCache, createTfjsOps } from '../src/ops/tfjs.ts';
@@ -126,11 +127,14 @@ for (const [N, F] of [[45, 1376], [7, 13]] as const) {
   });
 }
 
-for (const [N, heads, d, theta, maxPos] of [[40, 8, 128, 500000, 8192], [9, 4, 16, 10000, 300]] as const) {
-  both(`rope [${N}, ${heads}·${d}] at positions < ${maxPos}`, (m, ref, rng) => {
+// Llama 3's scaled frequencies (the Llama-3.3-70B table) at long positions, and plain ones.
+const LLAMA3 = { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 } as const;
+for (const [N, heads, d, theta, maxPos, scaled] of [[40, 8, 128, 500000, 131072, true], [40, 8, 128, 500000, 8192, false], [9, 4, 16, 10000, 300, false]] as const) {
+  both(`rope [${N}, ${heads}·${d}] at positions < ${maxPos}${scaled ? ', Llama 3 scaling' : ''}`, (m, ref, rng) => {
     const x = normal(rng, N * heads * d);
     const pos = ints(rng, N, 0, maxPos);
-    compare('rope', m, ref, (ops, input) => ops.rope(input(x, [N, heads * d]), pos, d, theta));
+    const invFreq = ropeInverseFrequencies({ headDim: d, ropeTheta: theta, ...(scaled ? { ropeScaling: LLAMA3 } : {}) });
+    compare('rope', m, ref, (ops, input) => ops.rope(input(x, [N, heads * d]), pos, invFreq));
   });
 }
 

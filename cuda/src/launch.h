@@ -29,9 +29,10 @@ cudaError_t gemm_bf16(void* c, const void* a, const void* b, int M, int N, int K
 cudaError_t rms_norm(DType t, void* out, const void* x, const float* gain, int rows, int cols, int group, float eps,
                      cudaStream_t stream);
 
-/** Rotate-half RoPE on x [rows, cols] (heads of head_dim) at positions [rows]; angles in float64. */
-cudaError_t rope(DType t, void* out, const void* x, const int* positions, int rows, int cols, int head_dim, double theta,
-                 cudaStream_t stream);
+/** Rotate-half RoPE on x [rows, cols] (heads of head_dim) at positions [rows] with inverse frequencies
+ *  inv_freq [head_dim / 2] (float64); angles in float64. */
+cudaError_t rope(DType t, void* out, const void* x, const int* positions, const double* inv_freq, int rows, int cols,
+                 int head_dim, cudaStream_t stream);
 
 /** x [rows, 2f] → out [rows, f] = silu(x[:, :f]) · x[:, f:]. */
 cudaError_t silu_mul(DType t, void* out, const void* x, int rows, int f, cudaStream_t stream);

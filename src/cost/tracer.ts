@@ -1,6 +1,6 @@
 import { MetaComm } from '../comm/meta.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { type HostTensor, SeededWeights, weightShape } from '../model/weights.ts';
+import { SeededWeights } from '../model/weights.ts';
 import { type MetaDtypes, MetaOps } from '../ops/meta.ts';
 import { type OpRecord, Trace } from '../ops/trace.ts';
 import { numel } from '../ops/types.ts';
@@ -36,17 +36,6 @@ class TracingOps extends MetaOps {
 
   override download(): Float32Array {
     return new Float32Array(0);
-  }
-}
-
-/**
- * Weights that only know their shapes. Shard loading reads `get(name).shape` eagerly for
- * replicated tensors (the embedding: 1 G values for Llama-70B) and their data only inside fill
- * callbacks, which the meta backend never calls; so tracing never generates a weight.
- */
-class ShapeOnlyWeights extends SeededWeights {
-  override get(name: string): HostTensor {
-    return { shape: weightShape(this.model, name), data: new Float32Array(0) };
   }
 }
 
@@ -97,7 +86,9 @@ export class StrategyTracer {
       ops,
       comm: new MetaComm(0, this.o.parallel.world, trace, ops),
       model,
-      weights: new ShapeOnlyWeights(model, 0),
+      // Shard loading asks the source for data only inside fill callbacks, which the meta
+      // backend never calls: tracing never generates a weight.
+      weights: new SeededWeights(model, 0),
       parallel: this.o.parallel,
       kvBlocks: 1,
       blockSize: TRACE_BLOCK,

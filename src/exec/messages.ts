@@ -1,6 +1,7 @@
 import type { LocalCommShared } from '../comm/local.ts';
 import type { BackendName } from './backends.ts';
 import type { HeadShard } from '../kv/heads.ts';
+import type { WeightSpec } from '../model/weight-spec.ts';
 import type { CollectiveRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import type { Mode, ModeKind } from '../parallel/mode.ts';
@@ -11,8 +12,7 @@ export interface InitMessage {
   readonly type: 'init';
   readonly rank: number;
   readonly backend: BackendName;
-  readonly model: string;
-  readonly seed: number;
+  readonly weights: WeightSpec;
   readonly strategy: StrategyName;
   readonly parallel: ParallelConfig;
   readonly kvBlocks: number;

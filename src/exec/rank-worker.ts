@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { abortLocalComm } from '../comm/local.ts';
 import type { Comm } from '../comm/types.ts';
-import { getModel } from '../model/catalog.ts';
-import { SeededWeights } from '../model/weights.ts';
+import { openWeights } from '../model/weight-spec.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import type { RankModel } from '../strategies/types.ts';
 import { createRankBackend } from './backends.ts';
@@ -36,20 +35,26 @@ async function handle(msg: ToRank): Promise<void> {
     case 'init': {
       init = msg;
       const backend = await createRankBackend(msg.backend, msg.rank, msg.comm);
-      const model = getModel(msg.model);
+      const weights = openWeights(msg.weights);
+      const model = weights.model;
       comm = backend.comm;
       const strategy = getStrategy(msg.strategy);
-      rank = strategy.createRank({
-        rank: msg.rank,
-        ops: backend.ops,
-        comm,
-        model,
-        weights: new SeededWeights(model, msg.seed),
-        parallel: msg.parallel,
-        kvBlocks: msg.kvBlocks,
-        blockSize: msg.blockSize,
-        order: msg.order,
-      });
+      try {
+        // Shards load while the rank is created; then the source's files and tensors go.
+        rank = strategy.createRank({
+          rank: msg.rank,
+          ops: backend.ops,
+          comm,
+          model,
+          weights,
+          parallel: msg.parallel,
+          kvBlocks: msg.kvBlocks,
+          blockSize: msg.blockSize,
+          order: msg.order,
+        });
+      } finally {
+        weights.close();
+      }
       const modes = strategy.modes(model, msg.parallel);
       reply({ type: 'ready', kvHeads: Object.fromEntries(modes.map((m) => [m.kind, rank!.kvHeads(m)])) });
       return;

@@ -1,13 +1,17 @@
-import { getModel } from '../model/catalog.ts';
 import { ReferenceModel } from '../model/reference.ts';
+import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { tpShard } from '../kv/heads.ts';
 import type { Mode } from '../parallel/mode.ts';
 import type { Executor } from './types.ts';
 
-/** The single-device reference behind the Executor interface (strategy 'single'). */
-export function createReferenceExecutor(o: { model: string; seed: number; kvBlocks: number; blockSize: number }): Executor {
-  const model = getModel(o.model);
-  const ref = new ReferenceModel(model, o.seed, o.kvBlocks, o.blockSize);
+/**
+ * The single-device reference behind the Executor interface (strategy 'single'): a catalog
+ * model with seeded weights, or a Hugging Face checkpoint when `checkpoint` is set.
+ */
+export function createReferenceExecutor(o: { model: string; seed: number; checkpoint?: string; kvBlocks: number; blockSize: number }): Executor {
+  const weights = openWeights(weightSpec(o));
+  const model = weights.model;
+  const ref = new ReferenceModel(weights, o.kvBlocks, o.blockSize);
   const mode: Mode = { kind: 'tp', tp: 1 };
   return {
     name: 'single',
@@ -16,6 +20,6 @@ export function createReferenceExecutor(o: { model: string; seed: number; kvBloc
     modes: [mode],
     kvLayout: () => [tpShard(model, 1, 0)],
     step: async (batch) => ({ mode, logits: ref.forward(batch), comm: [[]] }),
-    close: async () => {},
+    close: async () => weights.close(),
   };
 }

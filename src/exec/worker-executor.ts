@@ -2,7 +2,7 @@ import { createLocalCommShared } from '../comm/local.ts';
 import { type KvLayout, layoutFromShards } from '../kv/layout.ts';
 import { assertSwitchKeepsKv } from '../kv/switch-check.ts';
 import { assertKvUnmoved } from '../kv/unmoved.ts';
-import { getModel } from '../model/catalog.ts';
+import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { allGroups } from '../parallel/groups.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, type ModeKind, describeMode } from '../parallel/mode.ts';
@@ -17,7 +17,10 @@ import { RankPool } from './rank-pool.ts';
 import { type Executor, ExecutorError, type StepResult } from './types.ts';
 
 export interface ExecutorOptions {
+  /** A catalog model, with weights seeded by `seed`. */
   readonly model: string;
+  /** A Hugging Face checkpoint directory: its config and weights replace `model` and `seed`. */
+  readonly checkpoint?: string;
   /** Where ranks compute (default tfjs, the CPU backend). */
   readonly backend?: BackendName;
   readonly strategy: StrategyName;
@@ -49,7 +52,10 @@ export interface ExecutorOptions {
  * bad switch is refused (KvLayoutError) before it produces a token.
  */
 export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor> {
-  const model = getModel(o.model);
+  const weights = weightSpec(o);
+  const source = openWeights(weights);
+  source.close();
+  const model = source.model;
   const strategy = getStrategy(o.strategy);
   const parallel = resolveParallel(o.strategy, o.world, o.sp, o.tp);
   const modes = strategy.modes(model, parallel);
@@ -60,7 +66,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   let ready: FromRank[];
   try {
     ready = await pool.all((rank) => ({
-      type: 'init', rank, backend: o.backend ?? 'tfjs', model: o.model, seed: o.seed, strategy: o.strategy, parallel,
+      type: 'init', rank, backend: o.backend ?? 'tfjs', weights, strategy: o.strategy, parallel,
       kvBlocks: o.kvBlocks, blockSize: o.blockSize, order, comm,
     }));
   } catch (e) {

@@ -19,11 +19,29 @@ export interface ModelConfig {
   readonly mlp: number; // F
   readonly vocab: number; // V
   readonly ropeTheta: number;
+  /** Llama 3's RoPE frequency scaling (HF `rope_scaling` with rope_type "llama3"); absent: none. */
+  readonly ropeScaling?: Llama3RopeScaling;
   readonly rmsEps: number;
   /** Qwen3 normalises q and k per head (RMSNorm over d) before RoPE. */
   readonly qkNorm: boolean;
+  /** The LM head shares the embedding matrix (HF `tie_word_embeddings`): lm_head = embedᵀ. */
+  readonly tiedEmbeddings: boolean;
   /** Where the numbers come from (a Hugging Face config.json), or 'test'. */
   readonly source: string;
+}
+
+/**
+ * Llama 3's rescaling of the RoPE inverse frequencies (HF transformers
+ * `_compute_llama3_parameters`; the numbers of Llama-3.1/3.3 are factor 8, low 1, high 4,
+ * original 8192): wavelengths above originalMaxPositions / lowFreqFactor are stretched by
+ * `factor`, those below originalMaxPositions / highFreqFactor kept, the band between blended.
+ */
+export interface Llama3RopeScaling {
+  readonly type: 'llama3';
+  readonly factor: number;
+  readonly lowFreqFactor: number;
+  readonly highFreqFactor: number;
+  readonly originalMaxPositions: number;
 }
 
 export class ModelConfigError extends Error {
@@ -46,5 +64,20 @@ export function validateModel(m: ModelConfig): ModelConfig {
   if (m.headDim % 2 !== 0) {
     throw new ModelConfigError(`model '${m.name}': head dim ${m.headDim} must be even for RoPE`);
   }
+  for (const k of ['ropeTheta', 'rmsEps'] as const) {
+    if (!(m[k] > 0)) throw new ModelConfigError(`model '${m.name}': ${k} must be positive, got ${m[k]}`);
+  }
+  if (m.ropeScaling) validateRopeScaling(m.name, m.ropeScaling);
   return m;
+}
+
+function validateRopeScaling(name: string, r: Llama3RopeScaling): void {
+  const bad = (what: string): never => {
+    throw new ModelConfigError(`model '${name}': Llama 3 RoPE scaling ${what}`);
+  };
+  if (!(r.factor > 0)) bad(`factor must be positive, got ${r.factor}`);
+  if (!(r.lowFreqFactor > 0)) bad(`lowFreqFactor must be positive, got ${r.lowFreqFactor}`);
+  // Equal factors (Llama 4) leave no band to blend; a smaller high factor has no meaning.
+  if (!(r.highFreqFactor >= r.lowFreqFactor)) bad(`highFreqFactor (${r.highFreqFactor}) must be at least lowFreqFactor (${r.lowFreqFactor})`);
+  if (!(r.originalMaxPositions > 0)) bad(`originalMaxPositions must be positive, got ${r.originalMaxPositions}`);
 }

@@ -1,6 +1,7 @@
 import type { Batch } from '../strategies/types.ts';
 import type { ModelConfig } from './config.ts';
-import { type HostTensor, SeededWeights } from './weights.ts';
+import { ropeInverseFrequencies } from './rope.ts';
+import type { HostTensor, WeightSource } from './weights.ts';
 
 /**
  * The single-device oracle: the model written as plainly as possible in TypeScript loops with
@@ -11,17 +12,21 @@ import { type HostTensor, SeededWeights } from './weights.ts';
  * slot = blockTable[pos / blockSize]·blockSize + pos mod blockSize.
  */
 export class ReferenceModel {
-  readonly weights: SeededWeights;
+  readonly model: ModelConfig;
+  private readonly invFreq: Float64Array;
+  /** Whole tensors, read once from the source. */
+  private readonly tensors = new Map<string, HostTensor>();
   private readonly k: Float32Array[];
   private readonly v: Float32Array[];
 
   constructor(
-    readonly model: ModelConfig,
-    seed: number,
+    private readonly weights: WeightSource,
     readonly kvBlocks: number,
     readonly blockSize: number,
   ) {
-    this.weights = new SeededWeights(model, seed);
+    const model = weights.model;
+    this.model = model;
+    this.invFreq = ropeInverseFrequencies(model);
     const size = kvBlocks * blockSize * model.kvHeads * model.headDim;
     this.k = Array.from({ length: model.layers }, () => new Float32Array(size));
     this.v = Array.from({ length: model.layers }, () => new Float32Array(size));
@@ -30,7 +35,7 @@ export class ReferenceModel {
   /** Runs one iteration; returns the logits [V] of every sampling sequence, by id. */
   forward(batch: Batch): Map<number, Float32Array> {
     const m = this.model;
-    const w = (name: string): HostTensor => this.weights.get(name);
+    const w = (name: string): HostTensor => this.tensor(name);
     const rows = batch.seqs.flatMap((s) => s.tokens.map((token, k) => ({ seq: s, token, pos: s.start + k })));
     let x: Float64Array[] = rows.map((r) => Float64Array.from(w('embed').data.subarray(r.token * m.hidden, (r.token + 1) * m.hidden)));
     for (let l = 0; l < m.layers; l++) {
@@ -44,8 +49,8 @@ export class ReferenceModel {
           headNorm(q[n]!, p('q_norm').data, m.headDim, m.rmsEps);
           headNorm(k[n]!, p('k_norm').data, m.headDim, m.rmsEps);
         }
-        rope(q[n]!, r.pos, m.headDim, m.ropeTheta);
-        rope(k[n]!, r.pos, m.headDim, m.ropeTheta);
+        rope(q[n]!, r.pos, this.invFreq);
+        rope(k[n]!, r.pos, this.invFreq);
         const slot = this.slot(r.seq.blockTable, r.pos);
         const width = m.kvHeads * m.headDim;
         this.k[l]!.set(k[n]!, slot * width);
@@ -67,9 +72,18 @@ export class ReferenceModel {
       n += s.tokens.length;
       if (!s.sample) continue;
       const last = rmsNorm(x[n - 1]!, w('final_norm').data, m.rmsEps);
-      out.set(s.id, Float32Array.from(matvec(last, w('lm_head'))));
+      out.set(s.id, Float32Array.from(m.tiedEmbeddings ? rowDots(w('embed'), last) : matvec(last, w('lm_head'))));
     }
     return out;
+  }
+
+  private tensor(name: string): HostTensor {
+    let t = this.tensors.get(name);
+    if (!t) {
+      t = this.weights.tensor(name);
+      this.tensors.set(name, t);
+    }
+    return t;
   }
 
   private slot(table: readonly number[], pos: number): number {
@@ -117,6 +131,18 @@ function matvec(row: Float64Array, w: HostTensor): Float64Array {
   return out;
 }
 
+/** E [R, K] · row [K] → [R] (the LM head of tied embeddings: logit v = embedding row v · x). */
+function rowDots(e: HostTensor, row: Float64Array): Float64Array {
+  const [R, K] = e.shape as [number, number];
+  const out = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    let dot = 0;
+    for (let kk = 0; kk < K; kk++) dot += e.data[r * K + kk]! * row[kk]!;
+    out[r] = dot;
+  }
+  return out;
+}
+
 function add(a: Float64Array, b: Float64Array): Float64Array {
   return a.map((x, i) => x + b[i]!);
 }
@@ -133,12 +159,16 @@ function headNorm(x: Float64Array, gain: Float32Array, d: number, eps: number): 
   for (let h = 0; h < x.length / d; h++) x.set(rmsNorm(x.subarray(h * d, (h + 1) * d), gain, eps), h * d);
 }
 
-/** Rotate-half RoPE in place: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin) per frequency. */
-function rope(x: Float64Array, pos: number, d: number, theta: number): void {
-  const half = d / 2;
+/**
+ * Rotate-half RoPE in place (HF Llama's `rotate_half`): pair (x[i], x[i + d/2]) of each head
+ * → (x1·cos − x2·sin, x2·cos + x1·sin) at angle pos · invFreq[i].
+ */
+function rope(x: Float64Array, pos: number, invFreq: Float64Array): void {
+  const half = invFreq.length;
+  const d = 2 * half;
   for (let h = 0; h < x.length / d; h++) {
     for (let i = 0; i < half; i++) {
-      const angle = pos * Math.pow(theta, (-2 * i) / d);
+      const angle = pos * invFreq[i]!;
       const [c, s] = [Math.cos(angle), Math.sin(angle)];
       const a = x[h * d + i]!;
       const b = x[h * d + i + half]!;

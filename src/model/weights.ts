@@ -2,11 +2,10 @@ import { Rng } from '../util/rng.ts';
 import type { ModelConfig } from './config.ts';
 
 /**
- * Seeded, unsharded weights of a model, generated lazily tensor by tensor so a rank only
- * materialises what it slices. Linear weights are stored [in, out] (x · W), so a column
- * slice is a column-parallel shard and a row slice a row-parallel one.
+ * Weights of a model by name, in the project's layout. Linear weights are stored [in, out]
+ * (x · W), so a column slice is a column-parallel shard and a row slice a row-parallel one.
  *
- *   embed [V, H]   lm_head [H, V]   final_norm [H]
+ *   embed [V, H]   lm_head [H, V] (embedᵀ when tiedEmbeddings)   final_norm [H]
  *   layer.L.attn_norm [H]   layer.L.wq [H, h·d]   layer.L.wk / wv [H, g·d]   layer.L.wo [h·d, H]
  *   layer.L.q_norm / k_norm [d] (qkNorm models only)
  *   layer.L.mlp_norm [H]    layer.L.w_gate / w_up [H, F]   layer.L.w_down [F, H]
@@ -18,6 +17,29 @@ export interface HostTensor {
 
 export class WeightError extends Error {
   override readonly name = 'WeightError';
+}
+
+/**
+ * Where a rank's weights come from (seeded random numbers, or a checkpoint on disk). A rank asks
+ * only for its shard, so a source that reads files reads only those bytes.
+ */
+export interface WeightSource {
+  readonly model: ModelConfig;
+  /** A whole tensor. */
+  tensor(name: string): HostTensor;
+  /** Columns `cols` of a 2-D tensor, in that order (a column-parallel shard): [R, cols.length]. */
+  columns(name: string, cols: readonly number[]): HostTensor;
+  /** Rows `rows` of a 2-D tensor, in that order (a row-parallel shard): [rows.length, C]. */
+  rows(name: string, rows: readonly number[]): HostTensor;
+  /** Releases open files; ranks call it once their shards are loaded. */
+  close(): void;
+}
+
+/** The names of every weight of a model (see the table above). */
+export function weightNames(m: ModelConfig): string[] {
+  const perLayer = ['attn_norm', 'wq', 'wk', 'wv', 'wo', ...(m.qkNorm ? ['q_norm', 'k_norm'] : []), 'mlp_norm', 'w_gate', 'w_up', 'w_down'];
+  const layers = Array.from({ length: m.layers }, (_, l) => perLayer.map((w) => `layer.${l}.${w}`));
+  return ['embed', ...layers.flat(), 'final_norm', 'lm_head'];
 }
 
 export function weightShape(m: ModelConfig, name: string): number[] {
@@ -53,8 +75,11 @@ export function weightShape(m: ModelConfig, name: string): number[] {
   throw new WeightError(`model '${m.name}' has no weight '${name}'`);
 }
 
-/** Deterministic full weights: the same (model, seed, name) always gives the same tensor. */
-export class SeededWeights {
+/**
+ * Deterministic weights: the same (model, seed, name) always gives the same tensor. Tensors are
+ * generated whole, lazily, one at a time, and kept; shards are cut from them.
+ */
+export class SeededWeights implements WeightSource {
   private readonly cache = new Map<string, HostTensor>();
 
   constructor(
@@ -62,13 +87,25 @@ export class SeededWeights {
     readonly seed: number,
   ) {}
 
-  get(name: string): HostTensor {
+  tensor(name: string): HostTensor {
     let t = this.cache.get(name);
     if (!t) {
-      t = this.generate(name);
+      t = name === 'lm_head' && this.model.tiedEmbeddings ? transpose(this.tensor('embed')) : this.generate(name);
       this.cache.set(name, t);
     }
     return t;
+  }
+
+  columns(name: string, cols: readonly number[]): HostTensor {
+    return selectColumns(this.tensor(name), cols);
+  }
+
+  rows(name: string, rows: readonly number[]): HostTensor {
+    return selectRows(this.tensor(name), rows);
+  }
+
+  close(): void {
+    this.cache.clear();
   }
 
   private generate(name: string): HostTensor {
@@ -80,8 +117,10 @@ export class SeededWeights {
       // Norm gains near 1, but not exactly 1, so a missing or misplaced norm shows up.
       for (let i = 0; i < size; i++) data[i] = 1 + 0.1 * rng.normal();
     } else {
-      // Embedding rows ~ N(0, 1); linear layers ~ N(0, 1/fan_in) keep activations O(1).
-      const std = name === 'embed' ? 1 : 1 / Math.sqrt(shape[0] ?? 1);
+      // Linear layers ~ N(0, 1/fan_in) keep activations O(1). Embedding rows ~ N(0, 1), or
+      // N(0, 1/H) when they are also the LM head, so that logits stay O(1) too.
+      const tiedEmbed = name === 'embed' && this.model.tiedEmbeddings;
+      const std = name === 'embed' && !tiedEmbed ? 1 : 1 / Math.sqrt(shape[tiedEmbed ? 1 : 0] ?? 1);
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
     }
     return { shape, data };
@@ -98,16 +137,20 @@ export function selectColumns(t: HostTensor, cols: readonly number[]): HostTenso
   return { shape: [R, cols.length], data: out };
 }
 
-/** Rows [start, start + count) of a [R, C] tensor. */
-export function sliceRows(t: HostTensor, start: number, count: number): HostTensor {
-  const C = t.shape[1]!;
-  return { shape: [count, C], data: t.data.slice(start * C, (start + count) * C) };
-}
-
 /** Rows `rows` of a [R, C] tensor, in the given order. */
 export function selectRows(t: HostTensor, rows: readonly number[]): HostTensor {
   const C = t.shape[1]!;
   const out = new Float32Array(rows.length * C);
   rows.forEach((r, i) => out.set(t.data.subarray(r * C, (r + 1) * C), i * C));
   return { shape: [rows.length, C], data: out };
+}
+
+/** [R, C] → [C, R]. */
+export function transpose(t: HostTensor): HostTensor {
+  const [R, C] = t.shape as [number, number];
+  const out = new Float32Array(R * C);
+  for (let r = 0; r < R; r++) {
+    for (let c = 0; c < C; c++) out[c * R + r] = t.data[r * C + c]!;
+  }
+  return { shape: [C, R], data: out };
 }

@@ -66,7 +66,8 @@ export interface CudaContext {
   gemmF32(out: DeviceBuffer, x: DeviceBuffer, w: DeviceBuffer, M: number, N: number, K: number): void;
   gemmBf16(out: DeviceBuffer, x: DeviceBuffer, w: DeviceBuffer, M: number, N: number, K: number, tile: number, splits: number, kTilesPerSplit: number, workspace: DeviceBuffer | null): void;
   rmsNorm(dtype: DtypeCode, out: DeviceBuffer, x: DeviceBuffer, gain: DeviceBuffer, rows: number, cols: number, group: number, eps: number): void;
-  rope(dtype: DtypeCode, out: DeviceBuffer, x: DeviceBuffer, positions: DeviceBuffer, rows: number, cols: number, headDim: number, theta: number): void;
+  /** invFreq: float64 [headDim / 2] (model/rope.ts). */
+  rope(dtype: DtypeCode, out: DeviceBuffer, x: DeviceBuffer, positions: DeviceBuffer, invFreq: DeviceBuffer, rows: number, cols: number, headDim: number): void;
   siluMul(dtype: DtypeCode, out: DeviceBuffer, x: DeviceBuffer, rows: number, f: number): void;
   add(dtype: DtypeCode, out: DeviceBuffer, a: DeviceBuffer, b: DeviceBuffer, n: number): void;
   sumBlocks(dtype: DtypeCode, out: DeviceBuffer, src: DeviceBuffer, blocks: number, n: number): void;

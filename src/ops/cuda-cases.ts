@@ -1,3 +1,4 @@
+import { ropeInverseFrequencies } from '../model/rope.ts';
 import type { CudaContext, CudaDeviceInfo, DeviceBuffer } from './cuda-addon.ts';
 import { planAttention, planGemm } from './cuda-plan.ts';
 import { type TorchCase, copiesFor, intBuffer, randomBuffer } from './cuda-timing.ts';
@@ -157,8 +158,13 @@ export function memoryCases(M: number, l2Bytes: number): KernelCase[] {
     },
     {
       name: `rope q [${M}, ${q}]`, inputs: [M * q * BF16], out: M * q * BF16, torch: { op: 'rope', M, heads: S.qHeads, d: S.headDim },
-      fixed: (ctx) => [ints(ctx, M, (i) => i)],
-      launch: (ctx, [x], [pos], out) => ctx.rope(DTYPE_BF16, out, x!, pos!, M, q, S.headDim, 500000),
+      fixed: (ctx) => {
+        const invFreq = ropeInverseFrequencies({ headDim: S.headDim, ropeTheta: 500000 });
+        const inv = ctx.alloc(invFreq.byteLength);
+        ctx.upload(inv, 0, invFreq);
+        return [ints(ctx, M, (i) => i), inv];
+      },
+      launch: (ctx, [x], [pos, inv], out) => ctx.rope(DTYPE_BF16, out, x!, pos!, inv!, M, q, S.headDim),
     },
     {
       name: `embedding [${M}] from [${V}, ${H}]`, inputs: [], out: M * H * BF16, moved: 2 * M * H * BF16, torch: { op: 'embedding', V, H, M },

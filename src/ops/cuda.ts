@@ -143,7 +143,7 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     const [V, H] = dims2(table.shape, 'embedding');
     checkIndices(ids, V, 'embedding: token id');
     const out = this.empty([ids.length, H], table.dtype);
-    this.withInts(ids, (rows) => this.ctx.gatherRows(elemBytes(table.dtype), out.buf, table.buf, rows, ids.length, H, V));
+    this.withCopy(ids, (rows) => this.ctx.gatherRows(elemBytes(table.dtype), out.buf, table.buf, rows, ids.length, H, V));
     return out;
   }
 
@@ -191,11 +191,15 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     return out;
   }
 
-  rope(x: CudaTensor, positions: Int32Array, headDim: number, theta: number): CudaTensor {
+  rope(x: CudaTensor, positions: Int32Array, invFreq: Float64Array): CudaTensor {
     const [N, C] = dims2(x.shape, 'rope');
+    const headDim = 2 * invFreq.length;
     if (positions.length !== N) throw new OpsError(`rope: ${positions.length} positions for ${N} rows`);
+    if (headDim === 0 || C % headDim !== 0) throw new OpsError(`rope: ${C} columns are not whole heads of ${headDim}`);
     const out = this.empty([N, C], x.dtype);
-    this.withInts(positions, (pos) => this.ctx.rope(code(x.dtype), out.buf, x.buf, pos, N, C, headDim, theta));
+    this.withCopy(positions, (pos) =>
+      this.withCopy(invFreq, (inv) => this.ctx.rope(code(x.dtype), out.buf, x.buf, pos, inv, N, C, headDim)),
+    );
     return out;
   }
 
@@ -212,7 +216,7 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     const [N, C] = dims2(x.shape, 'selectRows');
     checkIndices(rows, N, 'selectRows: row');
     const out = this.empty([rows.length, C], x.dtype);
-    this.withInts(rows, (r) => this.ctx.gatherRows(elemBytes(x.dtype), out.buf, x.buf, r, rows.length, C, N));
+    this.withCopy(rows, (r) => this.ctx.gatherRows(elemBytes(x.dtype), out.buf, x.buf, r, rows.length, C, N));
     return out;
   }
 
@@ -254,7 +258,7 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     const [N, C] = dims2(x.shape, 'selectColumns');
     checkIndices(cols, C, 'selectColumns: column');
     const out = this.empty([N, cols.length], x.dtype);
-    this.withInts(cols, (c) => this.ctx.selectCols(elemBytes(x.dtype), out.buf, x.buf, c, N, C, cols.length));
+    this.withCopy(cols, (c) => this.ctx.selectCols(elemBytes(x.dtype), out.buf, x.buf, c, N, C, cols.length));
     return out;
   }
 
@@ -298,7 +302,7 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     for (const slot of slots) {
       if (slot < -1 || slot >= capacity) throw new OpsError(`writeKv: slot ${slot} is outside the cache (${capacity} slots)`);
     }
-    this.withInts(slots, (s) => this.ctx.writeKv(elemBytes(cache.dtype), cache.k, cache.v, layer * cache.layerBytes, capacity, k.buf, v.buf, s, slots.length, width));
+    this.withCopy(slots, (s) => this.ctx.writeKv(elemBytes(cache.dtype), cache.k, cache.v, layer * cache.layerBytes, capacity, k.buf, v.buf, s, slots.length, width));
   }
 
   attention(q: CudaTensor, cache: CudaKvCache, layer: number, b: AttentionBatch): CudaTensor {
@@ -310,7 +314,7 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     if (layer < 0 || layer >= spec.layers) throw new OpsError(`attention: layer ${layer} of ${spec.layers}`);
     const plan = planAttention(b, { rows: N, blocks: spec.blocks, sms: this.info.sms });
     const out = this.empty([N, C], q.dtype);
-    const ints = [plan.items, plan.seqs, plan.tables, plan.combine].map((a) => this.ints(a));
+    const ints = [plan.items, plan.seqs, plan.tables, plan.combine].map((a) => this.deviceCopy(a));
     const [items, seqs, tables, combine] = ints as [DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer];
     const partials = plan.partials > 0 ? this.ctx.alloc(plan.partials * plan.rows * (b.headDim + 2) * 4) : null;
     try {
@@ -367,16 +371,16 @@ export class CudaOps implements Ops<CudaTensor, CudaKvCache> {
     return t;
   }
 
-  /** An int32 device copy of host indices (the caller frees it). */
-  private ints(a: Int32Array): DeviceBuffer {
+  /** A device copy of host indices or parameters (the caller frees it). */
+  private deviceCopy(a: Int32Array | Float64Array): DeviceBuffer {
     const buf = this.ctx.alloc(a.byteLength);
     if (a.length > 0) this.ctx.upload(buf, 0, a);
     return buf;
   }
 
   /** Runs `launch` with `a` on the device, then frees that copy (after the launch, in stream order). */
-  private withInts(a: Int32Array, launch: (buf: DeviceBuffer) => void): void {
-    const buf = this.ints(a);
+  private withCopy(a: Int32Array | Float64Array, launch: (buf: DeviceBuffer) => void): void {
+    const buf = this.deviceCopy(a);
     try {
       launch(buf);
     } finally {

@@ -86,14 +86,18 @@ class TfjsOps implements Ops<tf.Tensor, TfjsKvCache> {
     return tf.mul(tf.mul(gate, tf.sigmoid(gate)), up);
   }
 
-  rope(x: tf.Tensor, positions: Int32Array, headDim: number, theta: number): tf.Tensor {
+  rope(x: tf.Tensor, positions: Int32Array, invFreq: Float64Array): tf.Tensor {
     const [N, C] = dims2(x.shape, 'rope');
-    const half = headDim / 2;
+    const half = invFreq.length;
+    const headDim = 2 * half;
+    if (C % headDim !== 0) throw new OpsError(`rope: ${C} columns are not whole heads of ${headDim}`);
+    if (positions.length !== N) throw new OpsError(`rope: ${positions.length} positions for ${N} rows`);
+    // Angles, sines and cosines in float64, rounded once to float32.
     const cos = new Float32Array(N * headDim);
     const sin = new Float32Array(N * headDim);
     for (let n = 0; n < N; n++) {
       for (let i = 0; i < half; i++) {
-        const angle = positions[n]! * Math.pow(theta, (-2 * i) / headDim);
+        const angle = positions[n]! * invFreq[i]!;
         cos[n * headDim + i] = cos[n * headDim + i + half] = Math.cos(angle);
         sin[n * headDim + i] = sin[n * headDim + i + half] = Math.sin(angle);
       }

@@ -27,8 +27,12 @@ export interface Ops<T, C = unknown> {
   add(a: T, b: T): T;
   /** [N, 2F] → [N, F]: silu(x[:, :F]) · x[:, F:]. */
   siluMul(x: T): T;
-  /** Rotary embedding (rotate-half convention) on [N, heads·d] at the given positions. */
-  rope(x: T, positions: Int32Array, headDim: number, theta: number): T;
+  /**
+   * Rotary embedding, rotate-half convention (HF Llama / Qwen3; llama.cpp's NEOX), on
+   * [N, heads·d] with d = 2·invFreq.length: in every head, the pair (c, c + d/2) of row n rotates
+   * by the angle positions[n] · invFreq[c] (see model/rope.ts for the table).
+   */
+  rope(x: T, positions: Int32Array, invFreq: Float64Array): T;
 
   sliceRows(x: T, start: number, count: number): T;
   selectRows(x: T, rows: Int32Array): T;

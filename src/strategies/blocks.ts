@@ -1,5 +1,6 @@
 import type { GroupComm } from '../comm/types.ts';
 import type { HeadShard } from '../kv/heads.ts';
+import { ropeInverseFrequencies } from '../model/rope.ts';
 import type { FlatBatch } from './batch.ts';
 import type { LayerShard, ModelShard } from './shard.ts';
 import type { RankContext } from './types.ts';
@@ -22,8 +23,9 @@ export function attend<T, C>(ctx: RankContext<T, C>, w: LayerShard<T>, layer: nu
     q = ops.rmsNorm(q, w.qNorm, m.rmsEps);
     k = ops.rmsNorm(k, w.kNorm, m.rmsEps);
   }
-  q = ops.rope(q, flat.positions, d, m.ropeTheta);
-  k = ops.rope(k, flat.positions, d, m.ropeTheta);
+  const invFreq = ropeInverseFrequencies(m);
+  q = ops.rope(q, flat.positions, invFreq);
+  k = ops.rope(k, flat.positions, invFreq);
   ops.writeKv(cache, layer, k, v, flat.slots);
   return ops.attention(q, cache, layer, {
     seqs: flat.seqs,

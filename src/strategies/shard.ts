@@ -1,6 +1,5 @@
 import type { HeadShard } from '../kv/heads.ts';
-import { selectColumns, selectRows } from '../model/weights.ts';
-import type { HostTensor } from '../model/weights.ts';
+import { type HostTensor, weightShape } from '../model/weights.ts';
 import type { RankContext } from './types.ts';
 
 /** One decoder layer's weights on one rank. Shapes for an n-way shard with hq, g local heads. */
@@ -35,44 +34,41 @@ function range(start: number, count: number): number[] {
 /**
  * The weights of position p in an n-way tensor-parallel shard whose QKV projection produces
  * the heads of `heads` (vLLM's column/row-parallel split; the embedding is replicated).
- * Divisibility was checked by validateMode before any rank started.
+ * Divisibility was checked by validateMode before any rank started. The rank asks its weight
+ * source for its rows and columns only, and only inside fill callbacks, which meta backends
+ * never call.
  */
 export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, heads: HeadShard): ModelShard<T> {
   const { model: m, ops, weights } = ctx;
   const d = m.headDim;
   const F = m.mlp / n;
   const load = (shape: number[], make: () => HostTensor): T => ops.weight(shape, () => make().data);
-  const whole = (name: string): T => {
-    const t = weights.get(name);
-    return ops.weight(t.shape, () => t.data);
-  };
+  const whole = (name: string): T => ops.weight(weightShape(m, name), () => weights.tensor(name).data);
   const qCols = headColumns(heads.qHeads, d);
   const kvCols = headColumns(heads.kvHeads, d);
   const fCols = range(p * F, F);
   const layers = Array.from({ length: m.layers }, (_, l): LayerShard<T> => {
-    const w = (name: string): HostTensor => weights.get(`layer.${l}.${name}`);
+    const name = (w: string): string => `layer.${l}.${w}`;
+    const cols = (w: string, c: readonly number[]): HostTensor => weights.columns(name(w), c);
+    const rows = (w: string, r: readonly number[]): HostTensor => weights.rows(name(w), r);
     const qkvWidth = qCols.length + 2 * kvCols.length;
-    const wqkv = load([m.hidden, qkvWidth], () => {
-      const [q, k, v] = [selectColumns(w('wq'), qCols), selectColumns(w('wk'), kvCols), selectColumns(w('wv'), kvCols)];
-      return concatColumns([q, k, v]);
-    });
     const shard: LayerShard<T> = {
-      attnNorm: ops.weight([m.hidden], () => w('attn_norm').data),
-      wqkv,
-      wo: load([qCols.length, m.hidden], () => selectRows(w('wo'), qCols)),
-      mlpNorm: ops.weight([m.hidden], () => w('mlp_norm').data),
-      wGateUp: load([m.hidden, 2 * F], () => concatColumns([selectColumns(w('w_gate'), fCols), selectColumns(w('w_up'), fCols)])),
-      wDown: load([F, m.hidden], () => selectRows(w('w_down'), fCols)),
+      attnNorm: whole(name('attn_norm')),
+      wqkv: load([m.hidden, qkvWidth], () => concatColumns([cols('wq', qCols), cols('wk', kvCols), cols('wv', kvCols)])),
+      wo: load([qCols.length, m.hidden], () => rows('wo', qCols)),
+      mlpNorm: whole(name('mlp_norm')),
+      wGateUp: load([m.hidden, 2 * F], () => concatColumns([cols('w_gate', fCols), cols('w_up', fCols)])),
+      wDown: load([F, m.hidden], () => rows('w_down', fCols)),
     };
     if (!m.qkNorm) return shard;
-    return { ...shard, qNorm: whole(`layer.${l}.q_norm`), kNorm: whole(`layer.${l}.k_norm`) };
+    return { ...shard, qNorm: whole(name('q_norm')), kNorm: whole(name('k_norm')) };
   });
   const V = m.vocab / n;
   return {
     embed: whole('embed'),
     layers,
     finalNorm: whole('final_norm'),
-    lmHead: load([m.hidden, V], () => selectColumns(weights.get('lm_head'), range(p * V, V))),
+    lmHead: load([m.hidden, V], () => weights.columns('lm_head', range(p * V, V))),
     heads,
   };
 }

@@ -1,7 +1,7 @@
 import type { Comm } from '../comm/types.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
-import type { SeededWeights } from '../model/weights.ts';
+import type { WeightSource } from '../model/weights.ts';
 import type { Ops } from '../ops/types.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import type { Mode } from '../parallel/mode.ts';
@@ -44,7 +44,7 @@ export interface RankContext<T, C> {
   readonly ops: Ops<T, C>;
   readonly comm: Comm<T>;
   readonly model: ModelConfig;
-  readonly weights: SeededWeights;
+  readonly weights: WeightSource;
   readonly parallel: ParallelConfig;
   readonly kvBlocks: number;
   readonly blockSize: number;

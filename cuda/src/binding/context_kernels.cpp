@@ -78,19 +78,19 @@ Napi::Value Context::RmsNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// rope(dtype, out, x, positions, rows, cols, headDim, theta).
+// rope(dtype, out, x, positions, invFreq, rows, cols, headDim): invFreq is float64 [headDim / 2].
 Napi::Value Context::Rope(const Napi::CallbackInfo& info) {
   Args a(info, "rope", stream_->device);
   const DType t = a.dtype(0);
-  const size_t rows = a.count(4, "rows"), cols = a.count(5, "cols"), d = a.count(6, "headDim");
-  const double theta = a.number(7, "theta");
+  const size_t rows = a.count(5, "rows"), cols = a.count(6, "cols"), d = a.count(7, "headDim");
   if (d == 0 || d % 2 != 0 || cols % d != 0) a.fail("headDim must be even and divide cols");
   void* out = a.span(a.buffer(1, "out"), 0, rows * cols * es(t), "out");
   const void* x = a.span(a.buffer(2, "x"), 0, rows * cols * es(t), "x");
   auto* pos = static_cast<const int*>(a.span(a.buffer(3, "positions"), 0, rows * I32, "positions"));
+  auto* inv = static_cast<const double*>(a.span(a.buffer(4, "invFreq"), 0, d / 2 * sizeof(double), "invFreq"));
   if (rows == 0 || cols == 0) return info.Env().Undefined();
   use(info.Env());
-  check(info.Env(), rope(t, out, x, pos, int(rows), int(cols), int(d), theta, stream_->stream), "rope launch");
+  check(info.Env(), rope(t, out, x, pos, inv, int(rows), int(cols), int(d), stream_->stream), "rope launch");
   return info.Env().Undefined();
 }
 
