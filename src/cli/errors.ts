@@ -1,11 +1,12 @@
 import { ModelConfigError } from '../model/config.ts';
+import { CheckpointError } from '../model/safetensors.ts';
 import { ParallelConfigError } from '../parallel/mode.ts';
 import { PolicyError } from '../policy/types.ts';
 import { KvLayoutError } from '../kv/switch-check.ts';
 import { ExecutorError } from '../exec/types.ts';
 
 /** Errors a user caused and can fix: print the message alone. Anything else is a bug: print the stack. */
-const USER_ERRORS = [ModelConfigError, ParallelConfigError, PolicyError, KvLayoutError, ExecutorError];
+const USER_ERRORS = [ModelConfigError, CheckpointError, ParallelConfigError, PolicyError, KvLayoutError, ExecutorError];
 
 export function exitOnError(e: unknown): never {
   if (USER_ERRORS.some((cls) => e instanceof cls) || (e instanceof Error && e.name === 'UsageError')) {

@@ -4,7 +4,8 @@ import { generate } from '../exec/generate.ts';
 import { createReferenceExecutor } from '../exec/reference-executor.ts';
 import type { Executor } from '../exec/types.ts';
 import { createWorkerExecutor } from '../exec/worker-executor.ts';
-import { getModel, modelNames } from '../model/catalog.ts';
+import { modelNames } from '../model/catalog.ts';
+import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { policyFromSpec, policyNames } from '../policy/registry.ts';
 import { strategyNames } from '../strategies/registry.ts';
 import type { StrategyName } from '../strategies/types.ts';
@@ -12,8 +13,12 @@ import { UsageError, exitOnError } from './errors.ts';
 
 const argv = yargs(hideBin(process.argv))
   .scriptName('yarn generate')
-  .usage('$0 --model tiny --strategy shift --world 4 --sp 2 --tp 2 [options]\n\nGreedy generation on P worker-thread ranks (tfjs-wasm), or on the single-device reference.')
+  .usage('$0 --model tiny --strategy shift --world 4 --sp 2 --tp 2 [options]\n$0 --checkpoint DIR --strategy tp --world 2 [options]\n\nGreedy generation on P worker-thread ranks (tfjs-wasm), or on the single-device reference.')
   .option('model', { type: 'string', default: 'tiny', describe: `model: ${modelNames().join(', ')} (weights are seeded random)` })
+  .option('checkpoint', {
+    type: 'string',
+    describe: 'a Hugging Face checkpoint directory (config.json + *.safetensors; Llama or Qwen3, F32/F16/BF16) instead of --model: each rank reads only its shard',
+  })
   .option('strategy', { type: 'string', default: 'single', choices: ['single', ...strategyNames()], describe: 'single = the one-device reference' })
   .option('world', { type: 'number', default: 1, describe: 'ranks P (worker threads)' })
   .option('sp', { type: 'number', describe: 'SP degree s (sp, shift; default P / t)' })
@@ -23,7 +28,7 @@ const argv = yargs(hideBin(process.argv))
   .option('max-new-tokens', { type: 'number', default: 16 })
   .option('max-batched-tokens', { type: 'number', default: 64, describe: 'token budget per iteration (longer prompts are chunked)' })
   .option('block-size', { type: 'number', default: 16, describe: 'KV block size in tokens' })
-  .option('seed', { type: 'number', default: 1, describe: 'seeds the weights and the prompts' })
+  .option('seed', { type: 'number', default: 1, describe: 'seeds the prompts, and the weights of --model' })
   .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: tokens, modes, …' })
   .strict()
   .help()
@@ -35,14 +40,17 @@ async function main(): Promise<void> {
   for (const [key, v] of [['max-new-tokens', argv['max-new-tokens']], ['max-batched-tokens', argv['max-batched-tokens']], ['block-size', argv['block-size']]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${key} must be a positive integer, got ${v}`);
   }
-  const model = getModel(argv.model);
+  const checkpoint = argv.checkpoint ? { checkpoint: argv.checkpoint } : {};
+  const source = openWeights(weightSpec({ model: argv.model, seed: argv.seed, ...checkpoint }));
+  source.close();
+  const model = source.model;
   const blockSize = argv['block-size'];
   const kvBlocks = promptLens.reduce((a, n) => a + Math.ceil((n + argv['max-new-tokens']) / blockSize), 1);
   const exec: Executor =
     argv.strategy === 'single'
-      ? createReferenceExecutor({ model: model.name, seed: argv.seed, kvBlocks, blockSize })
+      ? createReferenceExecutor({ model: argv.model, seed: argv.seed, ...checkpoint, kvBlocks, blockSize })
       : await createWorkerExecutor({
-          model: model.name, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
+          model: argv.model, ...checkpoint, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
           policy: policyFromSpec(argv.policy), ...(argv.sp ? { sp: argv.sp } : {}), ...(argv.tp ? { tp: argv.tp } : {}),
         });
   const started = performance.now();
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
     if (progress) process.stderr.write('\n');
     const seconds = (performance.now() - started) / 1000;
     const summary = {
-      model: model.name, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.kind),
+      model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.kind),
       policy: argv.strategy === 'shift' ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
       tokens: r.tokens, modes: r.modes, scheduled: r.scheduled, seconds,
     };
