@@ -5,7 +5,10 @@
 
 // Models.
 export { allModels, getModel, modelNames } from './model/catalog.ts';
-export { type ModelConfig, ModelConfigError } from './model/config.ts';
+export { type Llama3RopeScaling, type ModelConfig, ModelConfigError } from './model/config.ts';
+export { ropeInverseFrequencies } from './model/rope.ts';
+export { CheckpointWeights } from './model/checkpoint.ts';
+export { CheckpointError } from './model/safetensors.ts';
 
 // Parallel layouts: modes and rank groups.
 export { type FullTpOrder, fullTpGroup } from './parallel/groups.ts';

@@ -9,6 +9,7 @@ import { CheckpointWeights } from '../src/model/checkpoint.ts';
 import { ModelConfigError } from '../src/model/config.ts';
 import { modelFromHfConfig } from '../src/model/hf-config.ts';
 import { CheckpointError, SafetensorsFile } from '../src/model/safetensors.ts';
+import { SeededWeights } from '../src/model/weights.ts';
 import { loadShard } from '../src/strategies/shard.ts';
 import type { RankContext } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
@@ -262,6 +263,20 @@ ck('a broken checkpoint is refused naming the file and the tensor or key', () =>
   throwsNaming(() => new CheckpointWeights(empty), CheckpointError, path.join(empty, 'config.json'), 'does not exist');
   writeFileSync(path.join(empty, 'config.json'), original);
   throwsNaming(() => new CheckpointWeights(empty), CheckpointError, empty, 'has neither model.safetensors nor model.safetensors.index.json');
+});
+
+ck('seeded weights of a tied model: LM head column v is embedding row v, logits stay O(1)', () => {
+  const m = { ...getModel('tiny'), tiedEmbeddings: true };
+  const w = new SeededWeights(m, 3);
+  const embed = w.tensor('embed');
+  const head = w.columns('lm_head', [0, 7, 511]);
+  for (const [j, v] of [0, 7, 511].entries()) {
+    for (let h = 0; h < m.hidden; h++) assert.is(head.data[h * 3 + j], embed.data[v * m.hidden + h], `token ${v}, dim ${h}`);
+  }
+  // N(0, 1/H) rows: |row|² ≈ 1, so a normalised hidden state (|x|² ≈ H) gives logits ~ N(0, 1).
+  const norm2 = Array.from({ length: m.vocab }, (_, v) => embed.data.subarray(v * m.hidden, (v + 1) * m.hidden).reduce((a, x) => a + x * x, 0));
+  const mean = norm2.reduce((a, b) => a + b, 0) / m.vocab;
+  assert.ok(Math.abs(mean - 1) < 0.05, `mean squared row norm ${mean}`);
 });
 
 ck.after(() => rmSync(root, { recursive: true, force: true }));

@@ -16,7 +16,7 @@ export class CheckpointError extends Error {
 
 /** The element types the reader converts to float32. */
 const ELEMENT_BYTES = { F32: 4, F16: 2, BF16: 2 } as const;
-export type TensorDtype = keyof typeof ELEMENT_BYTES;
+type TensorDtype = keyof typeof ELEMENT_BYTES;
 
 export interface TensorEntry {
   readonly name: string;

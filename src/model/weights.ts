@@ -128,7 +128,7 @@ export class SeededWeights implements WeightSource {
 }
 
 /** Columns `cols` of a [R, C] tensor, in the given order (repeats allowed). */
-export function selectColumns(t: HostTensor, cols: readonly number[]): HostTensor {
+function selectColumns(t: HostTensor, cols: readonly number[]): HostTensor {
   const [R, C] = t.shape as [number, number];
   const out = new Float32Array(R * cols.length);
   for (let r = 0; r < R; r++) {
@@ -138,7 +138,7 @@ export function selectColumns(t: HostTensor, cols: readonly number[]): HostTenso
 }
 
 /** Rows `rows` of a [R, C] tensor, in the given order. */
-export function selectRows(t: HostTensor, rows: readonly number[]): HostTensor {
+function selectRows(t: HostTensor, rows: readonly number[]): HostTensor {
   const C = t.shape[1]!;
   const out = new Float32Array(rows.length * C);
   rows.forEach((r, i) => out.set(t.data.subarray(r * C, (r + 1) * C), i * C));

@@ -119,7 +119,7 @@ export function writeCheckpoint(dir: string, model: HfModel, dtype: Dtype, shard
 }
 
 /** One safetensors file: header length (u64 LE), JSON header, then the tensors back to back. */
-export function writeSafetensors(file: string, tensors: readonly (readonly [string, HfTensor])[], dtype: Dtype): void {
+function writeSafetensors(file: string, tensors: readonly (readonly [string, HfTensor])[], dtype: Dtype): void {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   const blobs: Buffer[] = [];
   let offset = 0;
@@ -138,7 +138,7 @@ export function writeSafetensors(file: string, tensors: readonly (readonly [stri
 }
 
 /** The nearest value of `dtype` (F16: normal range and subnormals; BF16: round half to even). */
-export function roundTo(dtype: Dtype, v: number): number {
+function roundTo(dtype: Dtype, v: number): number {
   if (dtype === 'F32') return Math.fround(v);
   if (dtype === 'BF16') return bf16Value(bf16Bits(v));
   if (v === 0) return 0;

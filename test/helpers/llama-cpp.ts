@@ -5,7 +5,7 @@ import type { Llama, Token } from 'node-llama-cpp';
  * binary (the @node-llama-cpp/<platform> optional dependency) is used as installed; nothing is
  * built or downloaded at run time. Where it cannot load, `reason` says why and the tests skip.
  */
-export type LlamaCpp = { readonly llama: Llama; readonly reason?: undefined } | { readonly llama?: undefined; readonly reason: string };
+type LlamaCpp = { readonly llama: Llama; readonly reason?: undefined } | { readonly llama?: undefined; readonly reason: string };
 
 export async function loadLlamaCpp(): Promise<LlamaCpp> {
   try {
