@@ -19,9 +19,9 @@ import { teacherForcedBlocks, teacherForcedLogits } from './helpers/teacher-forc
  * weights, converted to GGUF as its own converter would, and every executor — the single-device
  * reference and each strategy at a few world sizes — must give the same logits at every
  * position, teacher-forced, to float32 rounding. The tiny models cover Llama with GQA and MHA,
- * Qwen3 (q/k norm, head_dim ≠ hidden/heads), Llama 3 RoPE scaling (with original context 32,
- * so that all three of its bands occur at these positions), tied and untied embeddings, and
- * checkpoints in BF16 (sharded), F16 and F32.
+ * Qwen3 (q/k norm, head_dim ≠ hidden/heads), Llama 3 RoPE scaling (original context 32: of
+ * the 8 frequency pairs of d = 16, the first is kept, the second blended, the rest divided by
+ * the factor), tied and untied embeddings, and checkpoints in BF16 (sharded), F16 and F32.
  *
  * Tolerance: llama.cpp sums in float32 in its own order, the reference in float64, tfjs in
  * float32; logits are within ±4, so float32 rounding through two layers leaves differences of
