@@ -67,9 +67,9 @@ test('CUDA-graph padding: to the next capture size; SP pads its per-rank share',
   assert.equal(paddedTokens([], 9, 8), 16);
 });
 
-/** Whole-model traces priced directly: the oracle for the cached decomposition. */
+/** Whole-model traces priced directly (plus the sampler, priced outside the trace): the oracle for the cached decomposition. */
 function exactBody(tracer: StrategyTracer, model: IterationCostModel, index: number, layers: number, x: number, B: number): number {
-  return priceRecords(h200, tracer.trace(layers, model.modes[index]!, x, B)).sum.total;
+  return priceRecords(h200, tracer.trace(layers, model.modes[index]!, x, B)).sum.total + (B > 0 ? model.samplerTime(B) : 0);
 }
 
 const configs: [string, StrategyName, number, number?, number?][] = [

@@ -156,8 +156,20 @@ export class IterationCostModel {
     if (sampled > 0) {
       body.add(part.sample);
       body.add(this.headPart(index, sampled));
+      body.memory += this.samplerTime(sampled);
     }
     return body;
+  }
+
+  /**
+   * vLLM V1's sampler over the [B, V] logits (vllm/v1/sample/sampler.py): an upcast to FP32
+   * (read 2 B, write 4 B per logit), then sampling (read 4 B), two kernels each at least the floor.
+   */
+  samplerTime(sampled: number): number {
+    const logits = sampled * this.o.model.vocab;
+    const bw = this.profile.hbm.bytes_per_s * this.profile.hbm.efficiency;
+    const floor = this.profile.kernel_floor_s ?? 0;
+    return Math.max(floor, (6 * logits) / bw) + Math.max(floor, (4 * logits) / bw);
   }
 
   /** Bytes of weights one GPU holds (every mode's copy). */
