@@ -59,7 +59,7 @@ export class MetricsCollector implements TokenSink {
 
   token(r: SimRequest, now: number): void {
     if (r.generated > 1) this.itl.add(now - r.lastToken);
-    this.o.onToken?.(r.id, now);
+    this.o.onToken?.(r.id, now + this.frontendS); // the client's view, like the request row's times
   }
 
   finish(r: SimRequest): void {
