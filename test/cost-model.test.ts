@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  IterationCostModel, MemoryPlanError, StrategyTracer, attentionEfficiency, attentionTime, collectiveTime, gemmTime, getProfile, paddedTokens,
+  IterationCostModel, MemoryPlanError, StrategyTracer, attentionEfficiency, attentionTime, collectiveTime, denseGemm, gemmTime, getProfile, paddedTokens,
   defaultCaptureSizes, planMemory,
 } from '../src/cost/index.ts';
 import { priceRecords } from '../src/cost/price-records.ts';
@@ -11,24 +11,25 @@ import { getStrategy, resolveParallel } from '../src/strategies/registry.ts';
 import type { StrategyName } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
 
-/** The cost model against closed forms written here from the profile's numbers. */
+/** The cost model against closed forms written here from the (uncalibrated roofline) profile's numbers. */
 
-const h200 = getProfile('h200');
+const h200 = getProfile('h200-roofline');
 const BW = h200.hbm.bytes_per_s * h200.hbm.efficiency;
 const FP8: MetaDtypes = { weightBytes: 1, actBytes: 2, kvBytes: 2 };
 const close = (a: number, b: number, rel = 1e-9): boolean => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 
 test('GEMM: small M reads the weights (bandwidth-bound); large M is compute-bound with partial last waves', () => {
   const [k, n] = [8192, 7168];
-  assert.ok(close(gemmTime(h200, 1, n, k, 1, 2), (k * n + (k + n) * 2) / BW));
-  assert.ok(gemmTime(h200, 64, n, k, 1, 2) / gemmTime(h200, 1, n, k, 1, 2) < 1.05, 'M = 64 should cost about a weight read');
+  // An FP8 GEMM reads FP8 weights and the FP8-quantized input (1 B each) and writes BF16 (2 B).
+  assert.ok(close(gemmTime(h200, denseGemm(1, n, k, 1)), (k * n + k + n * 2) / BW));
+  assert.ok(gemmTime(h200, denseGemm(64, n, k, 1)) / gemmTime(h200, denseGemm(1, n, k, 1)) < 1.05, 'M = 64 should cost about a weight read');
   // M = 4096, N = K = 8192: 32 × 64 = 2048 tiles on 132 SMs → 16 waves, the last one partial.
   const waves = 2048 / (132 * 16);
-  assert.ok(close(gemmTime(h200, 4096, 8192, 8192, 1, 2), (2 * 4096 * 8192 * 8192) / (1978.9e12 * 0.734 * waves)));
+  assert.ok(close(gemmTime(h200, denseGemm(4096, 8192, 8192, 1)), (2 * 4096 * 8192 * 8192) / (1978.9e12 * 0.734 * waves)));
   // Ridge: FP8 crosses from bandwidth- to compute-bound between M = 128 and M = 256 on H200.
-  const memoryBound = (m: number): boolean => close(gemmTime(h200, m, n, k, 1, 2), (k * n + m * (k + n) * 2) / BW);
+  const memoryBound = (m: number): boolean => close(gemmTime(h200, denseGemm(m, n, k, 1)), (k * n + m * (k + 2 * n)) / BW);
   assert.ok(memoryBound(128) && !memoryBound(256));
-  assert.is(gemmTime(h200, 0, n, k, 1, 2), 0);
+  assert.is(gemmTime(h200, denseGemm(0, n, k, 1)), 0);
 });
 
 test('collectives: α–β by algorithm, the fastest eligible one', () => {
@@ -66,9 +67,9 @@ test('CUDA-graph padding: to the next capture size; SP pads its per-rank share',
   assert.equal(paddedTokens([], 9, 8), 16);
 });
 
-/** Whole-model traces priced directly: the oracle for the cached decomposition. */
+/** Whole-model traces priced directly (plus the sampler, priced outside the trace): the oracle for the cached decomposition. */
 function exactBody(tracer: StrategyTracer, model: IterationCostModel, index: number, layers: number, x: number, B: number): number {
-  return priceRecords(h200, tracer.trace(layers, model.modes[index]!, x, B)).sum.total;
+  return priceRecords(h200, tracer.trace(layers, model.modes[index]!, x, B)).sum.total + (B > 0 ? model.samplerTime(B) : 0);
 }
 
 const configs: [string, StrategyName, number, number?, number?][] = [

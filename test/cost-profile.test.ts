@@ -4,14 +4,14 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProfileError, getProfile, loadProfileFile, parseProfile, profileNames } from '../src/cost/index.ts';
-import { H200 } from '../src/cost/profiles/h200.ts';
+import { H200_ROOFLINE as H200 } from '../src/cost/profiles/h200-roofline.ts';
 
 /** Hardware profiles: the built-ins satisfy the JSON schema; bad JSON is refused by key path. */
 
 const roundTrip = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 
 test('every built-in profile round-trips through JSON and the schema', () => {
-  assert.equal(profileNames().sort(), ['h100-sxm', 'h200']);
+  assert.equal(profileNames().sort(), ['h100-sxm', 'h100-sxm-roofline', 'h200', 'h200-roofline']);
   for (const name of profileNames()) {
     const p = getProfile(name);
     assert.equal(parseProfile(roundTrip(p)), roundTrip(p), name);
@@ -54,7 +54,7 @@ test('unreadable or malformed files and unknown names say what to do', () => {
   const file = path.join(dir, 'broken.json');
   writeFileSync(file, '{ "version": 1,');
   assert.throws(() => loadProfileFile(file), (e: Error) => /not valid JSON/.test(e.message));
-  assert.throws(() => getProfile('b200'), (e: Error) => /unknown hardware profile 'b200'; built-in: h100-sxm, h200/.test(e.message));
+  assert.throws(() => getProfile('b200'), (e: Error) => /unknown hardware profile 'b200'; built-in: h100-sxm, h100-sxm-roofline, h200, h200-roofline/.test(e.message));
 });
 
 test.run();

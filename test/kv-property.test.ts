@@ -16,7 +16,7 @@ const lcm = (x: number, y: number): number => (x * y) / gcd(x, y);
 
 /** A model with the given heads; MLP and vocab divisible by every t ≤ 16, so only heads matter. */
 function model(heads: number, kvHeads: number): ModelConfig {
-  return { name: `h${heads}g${kvHeads}`, layers: 1, hidden: 64, heads, kvHeads, headDim: 8, mlp: 720720, vocab: 720720, ropeTheta: 1e4, rmsEps: 1e-5, qkNorm: false, tiedEmbeddings: false, source: 'test' };
+  return { name: `h${heads}g${kvHeads}`, layers: 1, hidden: 64, heads, kvHeads, headDim: 8, mlp: 720720, vocab: 720720, ropeTheta: 1e4, rmsEps: 1e-5, qkNorm: false, tiedEmbeddings: false, quant: { kind: 'fp8-channel' }, source: 'test' };
 }
 
 interface Case {

@@ -118,6 +118,8 @@ function prepare(c: ModelCase): Promise<Prepared> {
 
 /** max |Δlogit| over every position and token, and where. */
 function worst(got: readonly Float32Array[], want: readonly Float32Array[]): { diff: number; where: string } {
+  assert.is(want.length, LENGTH, 'llama.cpp logits: one row per position');
+  assert.is(got.length, LENGTH, 'executor logits: one row per position');
   let w = { diff: 0, where: 'nowhere' };
   want.forEach((row, p) => {
     row.forEach((v, t) => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MissingSourceError, constantRows, formatConstant, profileConstants } from '../experiments/paper/calibration.ts';
+import { CHANGE_REASONS, ROOFLINE_VERDICTS } from '../experiments/paper/changes.ts';
 import { claimsTable } from '../experiments/paper/claims.ts';
 import { disagreements } from '../experiments/paper/explain.ts';
 import type { CostFacts } from '../experiments/paper/facts.ts';
@@ -28,11 +29,13 @@ const SENSITIVITY: Sensitivity = {
   rows: PERTURBATIONS.map((q) => ({ id: q.id, label: q.label, keys: q.keys, ratios: [0.8, 1.2].map((factor) => ({ factor, ratios: { peakThroughput: 1.5, ttft: 1.6 } })) })),
 };
 
-function readme(study = fixtureStudy()): string {
+const FIT = { report: 'Fitted by `yarn calibrate fit m.yaml`: the report.\n', points: ['DP ttft_ms 4096/250 one-at-a-time', 'TP ttft_ms 4096/250 one-at-a-time'], looMape: 0.096, trainMape: 0.042 };
+
+function readme(study = fixtureStudy(), fit: typeof FIT | null = null): string {
   const claims = claimsTable(study);
   return renderReadme({
     study, claims, disagreements: disagreements({ study, claims, facts: FACTS, sensitivity: SENSITIVITY }), sensitivity: SENSITIVITY,
-    calibration: { profileName: 'h200', profile: constantRows(H200), engine: [], captureSizes: '1, 2, 4', models: [getModel('llama-3.3-70b')] },
+    calibration: { profileName: 'h200', profile: constantRows(H200), engine: [], captureSizes: '1, 2, 4', models: [getModel('llama-3.3-70b'), getModel('qwen3-32b')], fit },
     plots: [{ file: 'rate-sweep.svg', title: 'Rate sweep' }],
     provenance: { command: 'yarn paper', date: '2026-01-02', commit: 'abc1234', wallSeconds: 61.4, cores: 2 },
   });
@@ -53,7 +56,26 @@ test('README: a claim that fails gets a disagreement section with its numbers', 
   assert.match(text, /### TTFT at one request: the gap between TP and Shift/);
   // The per-request cost that would close the gap: (180 − 1.56·100)/0.56 = 42.9 ms.
   assert.match(text, /of 42\.9 ms–56\.9 ms would bring the ratio/);
-  assert.match(text, /### Mooncake trace: DP and TP keep up in the model\n\nClaims: `mooncake-dp-falls-behind`\./);
+  assert.match(text, /### Mooncake trace: which systems keep up in the model\n\nClaims: `mooncake-dp-falls-behind`\./);
+});
+
+test('README: a calibrated profile says what was fitted and what is a prediction, with the fit report', () => {
+  const text = readme(fixtureStudy(), FIT);
+  assert.match(text, /\*\*What was fitted\.\*\* The `h200` profile is calibrated/);
+  assert.match(text, /on the 2 measured cells of experiment 1 for Llama-3\.3-70B \(`DP ttft_ms 4096\/250 one-at-a-time`, `TP ttft_ms 4096\/250 one-at-a-time`\), with training error 4\.2% and leave-one-out error 9\.6%/);
+  assert.match(text, /\*\*Qwen3-32B\*\* \(predicted from its architecture and its block-scaled FP8 scheme/);
+  assert.match(text, /## Calibration\n\n### The fit\n\nFitted by `yarn calibrate fit m\.yaml`: the report\./);
+  assert.match(text, /\| qwen3-32b \|[^\n]+\| yes \| no \| 128×128 blocks, per-token-group activations \|/);
+  assert.match(readme(), /\*\*No constant was fitted\*\*/);
+});
+
+test('README: claims whose verdict moved since the roofline study are listed with the reason', () => {
+  // The fixture satisfies every claim; the roofline study had the TTFT ratio only partly.
+  const text = readme();
+  assert.match(text, /## What calibration changed\n\nVerdicts that differ from the last study on the uncalibrated roofline \(profile `h200-roofline`[^\n]+commit `22be5f3`\), and why:/);
+  assert.match(text, /\| TTFT at one request, Llama-70B, 4k\/250: TP over Shift \| \*partly\* \| holds \| The Llama TTFT cells are fitting points/);
+  for (const c of claimsTable(fixtureStudy())) assert.ok(ROOFLINE_VERDICTS[c.id] !== undefined, `no roofline verdict for ${c.id}`);
+  for (const id of Object.keys(CHANGE_REASONS)) assert.ok(ROOFLINE_VERDICTS[id] !== undefined, `a reason for an unknown claim ${id}`);
 });
 
 test('calibration: every profile constant has a source and every source names a constant', () => {
@@ -71,7 +93,7 @@ test('sensitivity: each perturbation scales exactly the profile keys it names, a
   for (const q of PERTURBATIONS) {
     const after = profileConstants(perturbProfile(H200, q, 1.2));
     const changed = after.filter(([k, v]) => v !== before.get(k)).map(([k]) => k);
-    const named = q.keys.split(', ').flatMap((k) => (k.includes('[*]') ? [...before.keys()].filter((x) => new RegExp(`^${k.replace('[*]', '\\[[a-z_]+\\]').replace(/\./g, '\\.')}$`).test(x)) : [k]));
+    const named = q.keys.split(', ').flatMap((k) => (k.includes('[*]') ? [...before.keys()].filter((x) => new RegExp(`^${k.replace('[*]', '\\[[a-z0-9_]+\\]').replace(/\./g, '\\.')}$`).test(x)) : [k]));
     assert.equal(changed.sort(), named.sort(), q.id);
     for (const k of changed) assert.ok(Math.abs(after.find(([x]) => x === k)![1] / before.get(k)! - 1.2) < 1e-12, k);
   }

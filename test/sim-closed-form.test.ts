@@ -7,7 +7,8 @@ import { type SystemSpec, createDeployment, simulate, synthetic } from '../src/s
  * The simulator against closed forms built from the cost model's own iteration times: one
  * request alone (TTFT = its prefill iterations, TPOT = the mean of its decode iterations), and a
  * decode-only load that keeps the batch full (duration = prefill + decode iterations of the full
- * batch, so throughput meets the analytic bound).
+ * batch, so throughput meets the analytic bound). The profile's front-end time per request
+ * (engine.frontend_s, outside the GPU timeline) adds to TTFT, E2E and the last completion.
  */
 const base = { world: 8, model: 'llama-3.3-70b', hardware: 'h200', weightDtype: 'fp8' } as const;
 const close = (a: number, b: number, rel = 1e-9): boolean => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
@@ -24,7 +25,8 @@ for (const strategy of ['tp', 'sp', 'dp', 'shift'] as const) {
     // Shift's default policy: full TP at ≤ 512 scheduled tokens.
     const mode = (tokens: number): number => (strategy === 'shift' ? cost.modeIndex(tokens <= 512 ? 'tp' : 'sp') : 0);
     const time = (s: IterationShape): number => cost.time(mode(s.tokens), s);
-    const ttft = time(prefill(budget, budget, false)) + time(prefill(budget, 2 * budget, false)) + time(prefill(1, input, true));
+    const frontend = cost.profile.engine.frontend_s ?? 0;
+    const ttft = frontend + time(prefill(budget, budget, false)) + time(prefill(budget, 2 * budget, false)) + time(prefill(1, input, true));
     let decodes = 0;
     for (let k = 1; k < output; k++) decodes += time(decode(1, input + k));
     const r = await simulate(spec, synthetic({ count: 1, input, output }));
@@ -47,7 +49,7 @@ test('a full decode-only batch runs back to back: duration and throughput meet t
   for (let k = 1; k < output; k++) decodes += cost.time(0, decode(seqs, all(k)));
   // Two waves: the second is admitted the moment the first finishes (KV is ample for TP).
   const r = await simulate(spec, synthetic({ count: 2 * seqs, input, output }));
-  const bound = 2 * (wave + decodes);
+  const bound = 2 * (wave + decodes) + (cost.profile.engine.frontend_s ?? 0);
   assert.ok(close(r.duration_s, bound), `duration ${r.duration_s} vs ${bound}`);
   assert.ok(close(r.throughput_tok_s, (2 * seqs * (input + output)) / bound));
   // TPOT of every request is the mean decode iteration of the full batch.

@@ -28,6 +28,7 @@ export function profileConstants(p: HardwareProfile): [string, number][] {
   };
   leaves('hbm', p.hbm);
   leaves('gemm', p.gemm);
+  if (p.kernel_floor_s !== undefined) out.push(['kernel_floor_s', p.kernel_floor_s]);
   out.push(['attention.peak_flops', p.attention.peak_flops]);
   for (const [ctx, eff] of p.attention.efficiency_by_context) out.push([`attention.efficiency_by_context[${ctx}]`, eff]);
   for (const c of p.collectives) {

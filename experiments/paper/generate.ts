@@ -15,7 +15,8 @@ import { disagreements } from './explain.ts';
 import { costFacts } from './facts.ts';
 import { paperPlots } from './plots.ts';
 import { currentCommit, readRunInfo, writeRunInfo } from './provenance.ts';
-import { renderReadme } from './readme.ts';
+import { type ReadmeInput, renderReadme } from './readme.ts';
+import type { HardwareProfile } from '../../src/cost/index.ts';
 import { MissingResultError } from './results.ts';
 import { StudyError, loadStudy, loadStudyExperiment, runStudy } from './run.ts';
 import { type Sensitivity, runSensitivity } from './sensitivity.ts';
@@ -28,6 +29,15 @@ import { STUDY } from './study.ts';
  */
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '../..');
+
+/** The calibration's report (checked in beside this file by `yarn calibrate fit --report`) and its fit points. */
+function fitOf(profile: HardwareProfile): ReadmeInput['calibration']['fit'] {
+  const c = profile.calibration;
+  if (!c) return null;
+  const file = join(HERE, 'calibration-fit.md');
+  if (!existsSync(file)) throw new StudyError(`${profile.name} is calibrated but ${relative(REPO, file)} is missing: run \`${c.command} --out src/cost/profiles/${profile.name}.json --report ${relative(REPO, file)}\``);
+  return { report: readFileSync(file, 'utf8'), points: c.fit_points, looMape: c.loo_mape, trainMape: c.train_mape };
+}
 
 function checkBaseline(s: Sensitivity, study: ReturnType<typeof loadStudy>): void {
   const h = llamaHeadline(study);
@@ -85,6 +95,7 @@ async function generate(o: { from?: string | undefined; jobs: number; out: strin
       engine: engineRows(llama!.points[0]!.systems[0]!.engine),
       captureSizes: captureSizesText(llama!.config.engine.max_num_batched_tokens),
       models: [getModel('llama-3.3-70b'), getModel('qwen3-32b')],
+      fit: fitOf(llama!.profile),
     },
     plots,
     provenance: { command: 'yarn paper', date: info.date, commit: info.commit, wallSeconds: info.wall_s, cores: info.cores },

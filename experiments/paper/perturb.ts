@@ -47,7 +47,7 @@ export const PERTURBATIONS: readonly Perturbation[] = [
     id: 'engine',
     label: 'engine overhead',
     keys: 'engine.iteration_s, engine.per_seq_s',
-    apply: (p, f) => ({ ...p, engine: { iteration_s: p.engine.iteration_s * f, per_seq_s: p.engine.per_seq_s * f } }),
+    apply: (p, f) => ({ ...p, engine: { ...p.engine, iteration_s: p.engine.iteration_s * f, per_seq_s: p.engine.per_seq_s * f } }),
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../../src/model/config.ts';
 import type { ConstantRow } from './calibration.ts';
+import { ROOFLINE_COMMIT, verdictChanges } from './changes.ts';
 import type { ClaimRow } from './claims.ts';
 import { HEADLINE_IDS } from './claims.ts';
 import type { Disagreement } from './explain.ts';
@@ -30,7 +31,15 @@ export interface ReadmeInput {
   readonly claims: readonly ClaimRow[];
   readonly disagreements: readonly Disagreement[];
   readonly sensitivity: Sensitivity;
-  readonly calibration: { readonly profileName: string; readonly profile: readonly ConstantRow[]; readonly engine: readonly ConstantRow[]; readonly captureSizes: string; readonly models: readonly ModelConfig[] };
+  readonly calibration: {
+    readonly profileName: string;
+    readonly profile: readonly ConstantRow[];
+    readonly engine: readonly ConstantRow[];
+    readonly captureSizes: string;
+    readonly models: readonly ModelConfig[];
+    /** The report of `yarn calibrate fit` (experiments/paper/calibration-fit.md) and the points it fitted. */
+    readonly fit: { readonly report: string; readonly points: readonly string[]; readonly looMape: number; readonly trainMape: number } | null;
+  };
   readonly plots: readonly { readonly file: string; readonly title: string }[];
   readonly provenance: Provenance;
 }
@@ -47,8 +56,36 @@ function header(p: Provenance): string[] {
     '',
     'Each experiment of the evaluation of *Shift Parallelism: Low-Latency, High-Throughput LLM Inference for Dynamic Workloads* ' +
       '(Hidayetoglu et al., arXiv 2509.16495, ASPLOS ’26; setup and claims as summarised in `shared/SHIFT.md`) is modelled by one config in this folder ' +
-      'and run in the project’s serving simulator (vLLM-like engine, cost model in `src/cost`, constants from public sources listed under *Calibration*). ' +
-      'Below, every published headline result sits beside what the simulator predicts. No constant was fitted to any of these results: where the simulator disagrees, the report says so and shows which term of the cost model decides it.',
+      'and run in the project’s serving simulator (vLLM-like engine, cost model in `src/cost`, hardware profile `h200`, constants listed under *Calibration*). ' +
+      'Below, every published headline result sits beside what the simulator predicts; where the simulator disagrees, the report says so and shows which term of the cost model decides it.',
+    '',
+  ];
+}
+
+/** What was fitted and what is a prediction: the reader must know which cells are not a test. */
+function fitScope(input: ReadmeInput): string[] {
+  const f = input.calibration.fit;
+  if (!f) return ['**No constant was fitted**: the profile holds public constants only.', ''];
+  const p = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  return [
+    `**What was fitted.** The \`${input.calibration.profileName}\` profile is calibrated: \`yarn calibrate fit\` chose its software constants (kernel floor, FP8 GEMM efficiency, all-to-all start-up, large all-reduce bandwidth, engine and front-end times) on the ${f.points.length} measured cells of experiment 1 for Llama-3.3-70B ` +
+      `(${f.points.map((x) => `\`${x}\``).join(', ')}), with training error ${p(f.trainMape)} and leave-one-out error ${p(f.looMape)} (*Calibration* below). ` +
+      'Those Llama-3.3-70B cells of experiment 1 (and the two headline ratios built from them) are therefore fits, not tests. Everything else is a prediction from the same constants, with nothing per model, strategy or workload: ' +
+      '**Qwen3-32B** (predicted from its architecture and its block-scaled FP8 scheme, whose GEMM curve comes from kernel benchmarks, not from the fit), the context and rate sweeps, the bursty workload and both traces.',
+    '',
+  ];
+}
+
+function changesSection(claims: readonly ClaimRow[]): string[] {
+  const changes = verdictChanges(claims);
+  const intro = `Verdicts that differ from the last study on the uncalibrated roofline (profile \`h200-roofline\`, public constants only; README at commit \`${ROOFLINE_COMMIT}\`), and why:`;
+  if (changes.length === 0) return ['## What calibration changed', '', `${intro} none.`, ''];
+  return [
+    '## What calibration changed',
+    '',
+    intro,
+    '',
+    mdTable(['claim', 'roofline', 'calibrated', 'why'], changes.map((c) => [c.claim.claim, verdictCell(c.before), verdictCell(c.claim.verdict), c.reason ?? 'no reason written yet (experiments/paper/changes.ts)']), ['l', 'l', 'l', 'l']),
     '',
   ];
 }
@@ -107,8 +144,8 @@ function experiments(input: ReadmeInput): string[] {
     '',
     'One request at a time (arrivals 12 s apart; the runner checks no two overlapped) and 2,000 requests sent at once. Completion = TTFT + 250 × TPOT.',
     '',
-    '**Llama-3.3-70B FP8**', '', latencyPeakTable(s, 'latency-peak-llama'), '',
-    '**Qwen3-32B FP8**', '', latencyPeakTable(s, 'latency-peak-qwen'), '',
+    '**Llama-3.3-70B FP8** (per-channel FP8; its one-request TTFT and TPOT and its peak throughput are the fitting points of the calibration)', '', latencyPeakTable(s, 'latency-peak-llama'), '',
+    '**Qwen3-32B FP8** (block-scaled FP8; a prediction: no Qwen3-32B point was fitted)', '', latencyPeakTable(s, 'latency-peak-qwen'), '',
     '## Experiment 2: context sweep, 2k to 128k in / 250 out',
     '',
     '"128k" is 130,822 input tokens, the longest prompt that leaves room for 250 output tokens within max_model_len 131,072 (Llama-3.3-70B’s position limit; Qwen3-32B with YaRN factor 4, as the paper serves it). ' +
@@ -155,7 +192,10 @@ function calibration(input: ReadmeInput): string[] {
   return [
     '## Calibration',
     '',
-    `Every constant of the \`${c.profileName}\` hardware profile the study runs on, read from \`src/cost/profiles/\` when this file was generated, with its source (\`experiments/paper/sources.ts\`; [D] marks arithmetic on the cited numbers, see \`shared/CALIBRATION.md\`). ` +
+    ...(c.fit ? ['### The fit', '', c.fit.report.trimEnd(), ''] : []),
+    '### Every constant',
+    '',
+    `Every constant of the \`${c.profileName}\` hardware profile the study runs on, read from \`src/cost/profiles/\` when this file was generated, with its source (\`experiments/paper/sources.ts\`, or the fit's provenance for fitted ones; [D] marks arithmetic on the cited numbers, see \`shared/CALIBRATION.md\`). ` +
       'The same constants serve every model, system and experiment.',
     '',
     mdTable(['constant', 'value', 'source'], c.profile.map((r) => [`\`${r.key}\``, r.value, r.source]), ['l', 'r', 'l']),
@@ -168,7 +208,14 @@ function calibration(input: ReadmeInput): string[] {
     '',
     'Models (`src/model/catalog.ts`), FP8 weights, BF16 KV cache except Qwen3-32B on the Mooncake trace (FP8 KV):',
     '',
-    mdTable(['model', 'layers', 'hidden', 'Q heads', 'KV heads', 'head dim', 'MLP', 'vocab', 'source'], c.models.map((m) => [m.name, String(m.layers), String(m.hidden), String(m.heads), String(m.kvHeads), String(m.headDim), String(m.mlp), String(m.vocab), m.source]), ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+    mdTable(
+      ['model', 'layers', 'hidden', 'Q heads', 'KV heads', 'head dim', 'MLP', 'vocab', 'q/k norm', 'tied embeddings', 'FP8 scheme', 'source'],
+      c.models.map((m) => [
+        m.name, String(m.layers), String(m.hidden), String(m.heads), String(m.kvHeads), String(m.headDim), String(m.mlp), String(m.vocab), m.qkNorm ? 'yes' : 'no', m.tiedEmbeddings ? 'yes' : 'no',
+        m.quant.kind === 'fp8-block' ? `${m.quant.block}×${m.quant.block} blocks, per-token-group activations` : 'per channel, per-token dynamic activations', m.source,
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l', 'l'],
+    ),
     '',
     '### Sensitivity of the headline ratios',
     '',
@@ -184,8 +231,10 @@ export function renderReadme(input: ReadmeInput): string {
   return [
     ...header(input.provenance),
     ...howToRun(input),
+    ...fitScope(input),
     ...headlineSection(input.claims),
     ...claimsSection(input.claims),
+    ...changesSection(input.claims),
     ...disagreementSection(input.disagreements),
     ...experiments(input),
     ...calibration(input),

@@ -9,7 +9,7 @@ import { type Breakdown, BreakdownSum } from './breakdown.ts';
 import { defaultCaptureSizes, paddedTokens } from './cuda-graph.ts';
 import { priceRecords } from './price-records.ts';
 import type { HardwareProfile } from './profile.ts';
-import { StrategyTracer } from './tracer.ts';
+import { TraceCache, traceKeyOf } from './trace-cache.ts';
 
 /**
  * The shape of one engine iteration on one engine (a DP replica, or the whole deployment),
@@ -37,6 +37,12 @@ export interface CostModelOptions {
   readonly dtypes: MetaDtypes;
   /** CUDA-graph capture sizes (default vLLM V1's); [] runs everything eagerly. */
   readonly captureSizes?: readonly number[];
+  /** Traces shared with other cost models of the same deployment (default: a cache of its own). */
+  readonly traces?: TraceCache;
+}
+
+export class TraceCacheMismatchError extends Error {
+  override readonly name = 'TraceCacheMismatchError';
 }
 
 /** The token-count-dependent part of an iteration's non-attention work (see IterationCostModel). */
@@ -73,7 +79,10 @@ const GRID_PER_OCTAVE = 32;
 export class IterationCostModel {
   readonly modes: readonly Mode[];
   readonly profile: HardwareProfile;
-  private readonly tracer: StrategyTracer;
+  /** The meta traces this model prices (shareable: see withProfile and SystemSpec.traces). */
+  readonly traceCache: TraceCache;
+  /** GPU workers of one engine (a DP replica's, or the deployment's): the engine's CPU time grows with them. */
+  private readonly workers: number;
   private readonly captureSizes: readonly number[];
   private readonly layers: number;
   private readonly heads: (AttentionHeads | null)[];
@@ -81,17 +90,24 @@ export class IterationCostModel {
   private readonly headParts = new Map<number, BreakdownSum>();
   private readonly mixed = { layers: new BreakdownSum(), sample: new BreakdownSum() };
   private readonly body = new BreakdownSum();
-  /** Meta forwards run so far (for profiling the cache). */
-  traces = 0;
 
-  constructor(o: CostModelOptions) {
+  constructor(private readonly o: CostModelOptions) {
     const strategy = getStrategy(o.strategy);
     this.modes = strategy.modes(o.model, o.parallel);
     this.profile = o.profile;
-    this.tracer = new StrategyTracer({ model: o.model, strategy, parallel: o.parallel, dtypes: o.dtypes });
+    // FP8 weights follow the checkpoint's quantization scheme (a property of the model).
+    const key = { model: o.model, strategy: o.strategy, parallel: o.parallel, dtypes: { ...o.dtypes, quant: o.dtypes.quant ?? o.model.quant } };
+    if (o.traces && o.traces.key !== traceKeyOf(key)) throw new TraceCacheMismatchError(`the shared trace cache belongs to another deployment than ${o.model.name} / ${o.strategy}`);
+    this.traceCache = o.traces ?? new TraceCache(key);
+    this.workers = o.parallel.world / strategy.replicas(o.parallel);
     this.captureSizes = o.captureSizes ?? defaultCaptureSizes();
     this.layers = o.model.layers;
     this.heads = this.modes.map(() => null);
+  }
+
+  /** The same deployment priced on another profile, sharing this model's traces. */
+  withProfile(profile: HardwareProfile): IterationCostModel {
+    return new IterationCostModel({ ...this.o, profile, traces: this.traceCache });
   }
 
   modeIndex(kind: ModeKind): number {
@@ -110,9 +126,11 @@ export class IterationCostModel {
     if (shape.tokens === 0) return 0;
     const body = this.nonAttention(index, this.paddedTokens(index, shape.tokens), shape.sampled);
     const heads = this.attentionHeads(index);
-    const attention = this.layers * attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks);
+    // One attention kernel per layer, no faster than the kernel floor.
+    const perLayer = attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks);
+    const attention = this.layers * Math.max(perLayer, this.profile.kernel_floor_s ?? 0);
     const engine = this.profile.engine;
-    const overhead = engine.iteration_s + engine.per_seq_s * shape.seqs;
+    const overhead = engine.iteration_s + (engine.per_worker_s ?? 0) * (this.workers - 1) + engine.per_seq_s * shape.seqs;
     if (into) {
       into.add(body);
       into.attention += attention;
@@ -138,13 +156,30 @@ export class IterationCostModel {
     if (sampled > 0) {
       body.add(part.sample);
       body.add(this.headPart(index, sampled));
+      body.memory += this.samplerTime(sampled);
     }
     return body;
   }
 
+  /**
+   * vLLM V1's sampler over the [B, V] logits (vllm/v1/sample/sampler.py): an upcast to FP32
+   * (read 2 B, write 4 B per logit), then sampling (read 4 B), two kernels each at least the floor.
+   */
+  samplerTime(sampled: number): number {
+    const logits = sampled * this.o.model.vocab;
+    const bw = this.profile.hbm.bytes_per_s * this.profile.hbm.efficiency;
+    const floor = this.profile.kernel_floor_s ?? 0;
+    return Math.max(floor, (6 * logits) / bw) + Math.max(floor, (4 * logits) / bw);
+  }
+
   /** Bytes of weights one GPU holds (every mode's copy). */
   weightBytes(): number {
-    return this.tracer.weightBytes();
+    return this.traceCache.weightBytes();
+  }
+
+  /** Meta forwards run so far by this model's trace cache (for profiling the cache). */
+  get traces(): number {
+    return this.traceCache.traces;
   }
 
   /** Attention heads of rank 0 in mode `index` (its KV heads size the cache). */
@@ -159,9 +194,8 @@ export class IterationCostModel {
   }
 
   /** The records of one forward of an L-layer copy of the model on rank 0. */
-  trace(layers: number, index: number, tokens: number, sampled: number): OpRecord[] {
-    this.traces++;
-    return this.tracer.trace(layers, this.modes[index]!, tokens, sampled);
+  trace(layers: number, index: number, tokens: number, sampled: number): readonly OpRecord[] {
+    return this.traceCache.trace(layers, this.modes[index]!, tokens, sampled);
   }
 
   /** SP splits tokens over s ranks, so its token counts move in steps of s. */

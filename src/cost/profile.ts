@@ -21,8 +21,12 @@ import { type KeyIssue, formatIssues } from '../util/issues.ts';
  *       "fp8":  { "peak_flops": 1978.9e12, "max_efficiency": 0.734 },
  *       "sms": 132,                      streaming multiprocessors (one output tile each per wave)
  *       "tile_m": 128, "tile_n": 128,    output tile of the GEMM kernels
- *       "m_granularity": 64              rows per tensor-core instruction (M is padded to it)
+ *       "m_granularity": 64,             rows per tensor-core instruction (M is padded to it)
+ *       "fp8_block": { "k_step_s": 4.8e-7, "tile_k": 128, "flops": 525e12 }   optional: block-scaled
+ *                                        FP8 GEMM kernel (see gemm.ts); absent: priced as per-channel
  *     },
+ *     "kernel_floor_s": 3e-6,                         optional: no kernel (GEMM, norm, collective,
+ *                                                     attention, ...) takes less; absent: no floor
  *     "attention": {
  *       "peak_flops": 989.4e12,                        BF16 tensor cores
  *       "efficiency_by_context": [[512, 0.295], …]     causal prefill, (context, fraction), ascending
@@ -31,8 +35,14 @@ import { type KeyIssue, formatIssues } from '../util/issues.ts';
  *       { "algorithm": "ring", "kinds": ["all_reduce", …], "alpha_s": 19.2e-6,
  *         "bus_bytes_per_s": 370e9, "max_bytes": 8388608 }          max_bytes optional
  *     ],
- *     "engine": { "iteration_s": 1.8e-3, "per_seq_s": 14.5e-6 },   CPU time per iteration
- *     "sources": { "hbm.efficiency": "te42kyfo/gpu-benches …" }    optional provenance
+ *     "engine": {                                      CPU time per iteration, and per request
+ *       "iteration_s": 1.8e-3, "per_seq_s": 14.5e-6,
+ *       "per_worker_s": 1e-4,                          optional: per GPU worker beyond the first of
+ *                                                      an engine (scheduler output broadcast)
+ *       "frontend_s": 0.02                             optional: per request, outside the GPU
+ *     },                                               timeline (HTTP, tokenizing, streaming)
+ *     "sources": { "hbm.efficiency": "te42kyfo/gpu-benches …" },   optional provenance
+ *     "calibration": { … }                             optional: written by `yarn calibrate fit`
  *   }
  */
 export interface DtypeCompute {
@@ -49,6 +59,38 @@ export interface CollectiveAlgorithm {
   readonly max_bytes?: number;
 }
 
+/** Block-scaled FP8 GEMM kernel: seconds per K step of one tile, K step, full-machine FLOP/s. */
+export interface BlockFp8Kernel {
+  readonly k_step_s: number;
+  readonly tile_k: number;
+  readonly flops: number;
+}
+
+/** One constant `yarn calibrate fit` chose: where it lives, its prior and bounds, the fitted value. */
+export interface FittedConstant {
+  readonly key: string;
+  readonly prior: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly value: number;
+  readonly source: string;
+  /** 'software' constants carry over to profiles derived from this one (other GPUs of the node type). */
+  readonly scope: 'software' | 'hardware';
+}
+
+/** How a profile was calibrated (written by `yarn calibrate fit`). */
+export interface CalibrationProvenance {
+  readonly command: string;
+  /** The measurements file and the points fitted (ids). */
+  readonly measurements: string;
+  readonly fit_points: readonly string[];
+  readonly constants: readonly FittedConstant[];
+  /** Mean absolute percentage error on the fitted points, and leave-one-out. */
+  readonly train_mape: number;
+  readonly loo_mape: number;
+  readonly optimizer: string;
+}
+
 export interface HardwareProfile {
   readonly version: 1;
   readonly name: string;
@@ -63,11 +105,22 @@ export interface HardwareProfile {
     readonly tile_m: number;
     readonly tile_n: number;
     readonly m_granularity: number;
+    readonly fp8_block?: BlockFp8Kernel;
   };
+  /** No kernel takes less than this (absent: no floor). */
+  readonly kernel_floor_s?: number;
   readonly attention: { readonly peak_flops: number; readonly efficiency_by_context: readonly (readonly [number, number])[] };
   readonly collectives: readonly CollectiveAlgorithm[];
-  readonly engine: { readonly iteration_s: number; readonly per_seq_s: number };
+  readonly engine: {
+    readonly iteration_s: number;
+    readonly per_seq_s: number;
+    /** Per GPU worker of an engine beyond the first (absent: 0). */
+    readonly per_worker_s?: number;
+    /** Per request, added to TTFT and E2E, not to the GPU timeline (absent: 0). */
+    readonly frontend_s?: number;
+  };
   readonly sources?: Readonly<Record<string, string>>;
+  readonly calibration?: CalibrationProvenance;
 }
 
 const positive = z.number().positive();
@@ -91,8 +144,10 @@ export const profileSchema = z
         tile_m: z.number().int().positive(),
         tile_n: z.number().int().positive(),
         m_granularity: z.number().int().positive(),
+        fp8_block: z.object({ k_step_s: positive, tile_k: z.number().int().positive(), flops: positive }).strict().optional(),
       })
       .strict(),
+    kernel_floor_s: z.number().nonnegative().optional(),
     attention: z
       .object({
         peak_flops: positive,
@@ -123,8 +178,31 @@ export const profileSchema = z
           }
         }
       }),
-    engine: z.object({ iteration_s: z.number().nonnegative(), per_seq_s: z.number().nonnegative() }).strict(),
+    engine: z
+      .object({
+        iteration_s: z.number().nonnegative(),
+        per_seq_s: z.number().nonnegative(),
+        per_worker_s: z.number().nonnegative().optional(),
+        frontend_s: z.number().nonnegative().optional(),
+      })
+      .strict(),
     sources: z.record(z.string(), z.string()).optional(),
+    calibration: z
+      .object({
+        command: z.string(),
+        measurements: z.string(),
+        fit_points: z.array(z.string()),
+        constants: z.array(
+          z
+            .object({ key: z.string(), prior: z.number(), lower: z.number(), upper: z.number(), value: z.number(), source: z.string(), scope: z.enum(['software', 'hardware']) })
+            .strict(),
+        ),
+        train_mape: z.number().nonnegative(),
+        loo_mape: z.number().nonnegative(),
+        optimizer: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ProfileTrust, profileTrust } from '../cost/profile-trust.ts';
 import type { Experiment } from './config/load.ts';
 import type { Vars } from './config/placeholders.ts';
 import type { CompareConfig, SloConfig } from './config/schema.ts';
@@ -20,6 +21,8 @@ export interface RunManifest {
   readonly source: string;
   readonly model: string;
   readonly hardware: string;
+  /** The hardware profile's name and calibration error (summaries say how far to trust the numbers). */
+  readonly profile?: ProfileTrust;
   readonly slo?: SloConfig;
   readonly compare: readonly CompareConfig[];
   readonly report: { readonly timeline_bins: number; readonly cdf_points: number; readonly plots: boolean };
@@ -101,6 +104,7 @@ export function buildManifest(e: Experiment, shard: Shard | null): RunManifest {
     source: e.file,
     model: c.model,
     hardware: c.hardware,
+    profile: profileTrust(e.profile),
     ...(c.slo === undefined ? {} : { slo: c.slo }),
     compare: c.compare,
     report: c.report,

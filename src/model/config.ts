@@ -26,6 +26,8 @@ export interface ModelConfig {
   readonly qkNorm: boolean;
   /** The LM head shares the embedding matrix (HF `tie_word_embeddings`): lm_head = embedᵀ. */
   readonly tiedEmbeddings: boolean;
+  /** How the checkpoint served with FP8 weights is quantized (ignored when weights run in BF16). */
+  readonly quant: QuantScheme;
   /** Where the numbers come from (a Hugging Face config.json), or 'test'. */
   readonly source: string;
 }
@@ -43,6 +45,17 @@ export interface Llama3RopeScaling {
   readonly highFreqFactor: number;
   readonly originalMaxPositions: number;
 }
+
+/**
+ * The FP8 checkpoint's quantization scheme, as vLLM runs it (the cost model prices it):
+ *   fp8-channel  FP8 weights with one scale per output channel; activations quantized per token
+ *                at run time (compressed-tensors "FP8-dynamic"): one quantization kernel per GEMM
+ *                input, then a per-channel-scaled FP8 GEMM (CUTLASS scaled_mm).
+ *   fp8-block    FP8 weights in block × block tiles with a scale each; activations quantized per
+ *                token in groups of `block` columns (DeepSeek-V3 style): one quantization kernel
+ *                per GEMM input, then a block-scaled GEMM, much slower at small M.
+ */
+export type QuantScheme = { readonly kind: 'fp8-channel' } | { readonly kind: 'fp8-block'; readonly block: number };
 
 export class ModelConfigError extends Error {
   override readonly name = 'ModelConfigError';
@@ -68,6 +81,9 @@ export function validateModel(m: ModelConfig): ModelConfig {
     if (!(m[k] > 0)) throw new ModelConfigError(`model '${m.name}': ${k} must be positive, got ${m[k]}`);
   }
   if (m.ropeScaling) validateRopeScaling(m.name, m.ropeScaling);
+  if (m.quant.kind === 'fp8-block' && !(Number.isInteger(m.quant.block) && m.quant.block > 0)) {
+    throw new ModelConfigError(`model '${m.name}': quant.block must be a positive integer, got ${m.quant.block}`);
+  }
   return m;
 }
 

@@ -1,4 +1,4 @@
-import { type Llama3RopeScaling, type ModelConfig, ModelConfigError, validateModel } from './config.ts';
+import { type Llama3RopeScaling, type ModelConfig, ModelConfigError, type QuantScheme, validateModel } from './config.ts';
 
 /**
  * A Hugging Face config.json of the Llama (model_type "llama": Llama 2, 3, 3.1, 3.2, 3.3) or
@@ -51,6 +51,7 @@ export function modelFromHfConfig(json: unknown, file: string, name: string): Mo
     rmsEps: positive(c, 'rms_norm_eps', 1e-6, fail),
     qkNorm: family === 'qwen3',
     tiedEmbeddings: bool(c, 'tie_word_embeddings', false, fail),
+    quant: quantOf(c, fail),
     source: file,
   };
   try {
@@ -94,6 +95,24 @@ function ropeOf(c: Json, fail: (key: string, what: string) => never): { theta: n
       originalMaxPositions: num('original_max_position_embeddings'),
     },
   };
+}
+
+/**
+ * The FP8 scheme the cost model prices when this checkpoint runs with FP8 weights: block-scaled
+ * when `quantization_config.weight_block_size` is given (Qwen3-32B-FP8: [128, 128]), else per
+ * output channel (FP8-dynamic checkpoints, and the scheme vLLM applies to BF16 checkpoints served
+ * with `--quantization fp8`). The executors compute in float32 and ignore it.
+ */
+function quantOf(c: Json, fail: (key: string, what: string) => never): QuantScheme {
+  const q = c.quantization_config;
+  if (q === undefined || q === null) return { kind: 'fp8-channel' };
+  if (typeof q !== 'object' || Array.isArray(q)) return fail('quantization_config', 'must be an object');
+  const block = (q as Json).weight_block_size;
+  if (block === undefined || block === null) return { kind: 'fp8-channel' };
+  if (!Array.isArray(block) || block.length !== 2 || block[0] !== block[1] || !Number.isInteger(block[0]) || (block[0] as number) <= 0) {
+    return fail('quantization_config.weight_block_size', `must be two equal positive integers, got ${JSON.stringify(block)}`);
+  }
+  return { kind: 'fp8-block', block: block[0] as number };
 }
 
 function positive(obj: Json, path: string, fallback: number | undefined, fail: (key: string, what: string) => never, key = path): number {

@@ -1,5 +1,6 @@
 import { type AttentionBatch, type KvCacheSpec, type Ops, OpsError, dims2, numel } from './types.ts';
-import type { Trace } from './trace.ts';
+import type { QuantScheme } from '../model/config.ts';
+import type { GemmScheme, Trace } from './trace.ts';
 
 /**
  * The meta backend: tensors are shapes, and every op appends what it would cost to a Trace.
@@ -20,7 +21,12 @@ export interface MetaDtypes {
   readonly weightBytes: number;
   readonly actBytes: number;
   readonly kvBytes: number;
+  /** How FP8 weights (weightBytes 1) are quantized; default per-channel. */
+  readonly quant?: QuantScheme;
 }
+
+/** Bytes of one FP32 quantization scale. */
+const SCALE_BYTES = 4;
 
 export const BF16: MetaDtypes = { weightBytes: 2, actBytes: 2, kvBytes: 2 };
 
@@ -76,12 +82,33 @@ export class MetaOps implements Ops<MetaTensor, MetaKvCache> {
     return this.act(x.shape);
   }
 
+  /**
+   * A GEMM. With FP8 weights vLLM runs W8A8: a kernel first quantizes the input at run time
+   * (per token, or per token and group of `block` columns for block-scaled checkpoints), reading
+   * BF16 and writing FP8 plus the scales, then the FP8 GEMM reads the FP8 input.
+   */
   matmul(x: MetaTensor, w: MetaTensor): MetaTensor {
     const [m, k] = dims2(x.shape, 'matmul');
     const [k2, n] = dims2(w.shape, 'matmul');
     if (k !== k2) throw new OpsError(`matmul: inner dimensions differ: [${m}, ${k}] · [${k2}, ${n}]`);
-    this.trace.push({ op: 'gemm', m, n, k, weightBytes: w.elem, actBytes: this.dtypes.actBytes });
+    const actBytes = this.dtypes.actBytes;
+    const scheme = this.gemmScheme(w);
+    if (scheme !== 'bf16') {
+      const groups = scheme === 'fp8-block' ? Math.ceil(k / this.blockSize()) : 1;
+      this.memory('act_quant', m * k * (x.elem + 1) + m * groups * SCALE_BYTES);
+    }
+    this.trace.push({ op: 'gemm', m, n, k, weightBytes: w.elem, inBytes: scheme === 'bf16' ? x.elem : 1, actBytes, scheme });
     return this.act([m, n]);
+  }
+
+  private gemmScheme(w: MetaTensor): GemmScheme {
+    if (w.elem > 1) return 'bf16';
+    return this.dtypes.quant?.kind ?? 'fp8-channel';
+  }
+
+  private blockSize(): number {
+    const q = this.dtypes.quant;
+    return q?.kind === 'fp8-block' ? q.block : 1;
   }
 
   add(a: MetaTensor): MetaTensor {
@@ -145,7 +172,8 @@ export class MetaOps implements Ops<MetaTensor, MetaKvCache> {
   }
 
   writeKv(cache: MetaKvCache, _layer: number, k: MetaTensor, _v: MetaTensor, slots: Int32Array): void {
-    const written = slots.filter((s) => s >= 0).length;
+    let written = 0; // slots of -1 (padding) write nothing; a loop, not filter(): N reaches 131072
+    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) written++;
     const width = cache.spec.kvHeads * cache.spec.headDim;
     this.memory('kv_write', written * width * 2 * (k.elem + this.dtypes.kvBytes));
   }

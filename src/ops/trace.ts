@@ -5,13 +5,28 @@ import type { GroupName } from '../parallel/groups.ts';
  * cost model. Byte counts use the element sizes of the meta backend's dtypes.
  */
 export type OpRecord =
-  /** x [m, k] · W [k, n]. */
-  | { readonly op: 'gemm'; readonly m: number; readonly n: number; readonly k: number; readonly weightBytes: number; readonly actBytes: number }
+  /**
+   * x [m, k] · W [k, n]: weights of weightBytes per element, input of inBytes (1 when an FP8
+   * GEMM reads activations quantized by the 'act_quant' record before it), output of actBytes.
+   */
+  | {
+      readonly op: 'gemm';
+      readonly m: number;
+      readonly n: number;
+      readonly k: number;
+      readonly weightBytes: number;
+      readonly inBytes: number;
+      readonly actBytes: number;
+      readonly scheme: GemmScheme;
+    }
   /** Causal attention over a paged cache, per sequence (query tokens, context tokens). */
   | { readonly op: 'attention'; readonly qHeads: number; readonly kvHeads: number; readonly headDim: number; readonly kvBytes: number; readonly actBytes: number; readonly seqs: readonly { readonly q: number; readonly ctx: number }[] }
-  /** A memory-bound op: bytes read plus bytes written. */
+  /** A memory-bound kernel (norm, RoPE, add, activation quantization, ...): bytes read plus written. */
   | { readonly op: 'memory'; readonly name: string; readonly bytes: number }
   | CollectiveRecord;
+
+/** The GEMM kernel family: BF16, FP8 with per-channel weight scales, or block-scaled FP8. */
+export type GemmScheme = 'bf16' | 'fp8-channel' | 'fp8-block';
 
 export type CollectiveKind = 'all_reduce' | 'all_gather' | 'all_to_all' | 'reduce_scatter';
 

@@ -90,7 +90,7 @@ export class Engine implements ReplicaLoad {
     this.d.options.onIteration?.({
       replica: this.index, iteration: this.iteration, start: this.start0, end: now, mode, tokens: out.tokens, seqs: out.seqs,
       decodes: out.decodes, sampled: out.sampled, preempted: out.preempted, waiting: out.waiting,
-      kv_blocks_used: out.kvBlocksUsed, kv_blocks: this.kv.capacity,
+      kv_blocks_used: out.kvBlocksUsed, kv_blocks: this.kv.capacity, shape: out,
     });
     this.iteration++;
     this.lastMode = mode;

@@ -16,7 +16,7 @@ import { type SimOptions, type SimResult, type SystemSpec, TraceOrderError } fro
  */
 export async function simulate(spec: SystemSpec, stream: RequestStream, options: SimOptions = {}): Promise<SimResult> {
   const deployment = await createDeployment(spec);
-  const metrics = new MetricsCollector(options);
+  const metrics = new MetricsCollector(options, deployment.profile.engine.frontend_s ?? 0);
   const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
     cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
   }));

@@ -64,6 +64,7 @@ export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
   const cost = new IterationCostModel({
     model, strategy: spec.strategy, parallel, profile, dtypes,
     captureSizes: settings.cuda_graphs ? defaultCaptureSizes(settings.max_num_batched_tokens) : [],
+    ...(spec.traces ? { traces: spec.traces } : {}),
   });
   const memory = planMemory(cost, {
     model, memoryBytes: profile.memory_bytes, kvElementBytes: dtypes.kvBytes, gpuMemoryUtilization: settings.gpu_memory_utilization,

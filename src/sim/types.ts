@@ -1,4 +1,6 @@
 import type { Breakdown } from '../cost/breakdown.ts';
+import type { IterationShape } from '../cost/iteration.ts';
+import type { TraceCache } from '../cost/trace-cache.ts';
 import type { MemoryPlan } from '../cost/memory.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
 import type { ModeKind } from '../parallel/mode.ts';
@@ -37,6 +39,8 @@ export interface SystemSpec {
   readonly router?: RouterName;
   /** Engine settings, named as vLLM's flags; defaults are the paper's vLLM settings. */
   readonly engine?: Partial<EngineSettings>;
+  /** Meta traces shared with another deployment of the same layout (`yarn calibrate fit`). */
+  readonly traces?: TraceCache;
 }
 
 /** One finished request (streamed through SimOptions.onRequest; the simulator keeps none). */
@@ -71,6 +75,8 @@ export interface IterationRow {
   readonly waiting: number;
   readonly kv_blocks_used: number;
   readonly kv_blocks: number;
+  /** What the cost model priced (re-priced on other profiles by `yarn calibrate fit`). */
+  readonly shape: IterationShape;
 }
 
 export interface Slo {

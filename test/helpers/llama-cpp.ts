@@ -44,7 +44,9 @@ export async function llamaCppLogits(llama: Llama, gguf: string, tokens: readonl
     });
     try {
       const out = await context.getSequence().controlledEvaluate(tokens.map((t) => [t as Token, { generateNext: { logits: true } }]));
-      return out.map((r, p) => {
+      // Array.from, not out.map: map skips holes, and a release that returns no result for a
+      // position must fail here rather than yield an empty (vacuously matching) reference.
+      return Array.from(out, (r, p) => {
         const logits = r?.next.logits;
         if (!logits || logits.size !== vocab) throw new Error(`llama.cpp returned ${logits?.size ?? 'no'} logits at position ${p}, expected ${vocab}`);
         const row = new Float32Array(vocab);

@@ -1,4 +1,4 @@
-import type { CollectiveAlgorithm } from '../profile.ts';
+import type { BlockFp8Kernel, CollectiveAlgorithm } from '../profile.ts';
 
 /**
  * Collectives inside one 8-GPU NVLink 4 / NVSwitch node (HGX H100 and H200 share the fabric:
@@ -22,12 +22,22 @@ export const NVSWITCH_COLLECTIVES: readonly CollectiveAlgorithm[] = [
     max_bytes: 8 * 1024 * 1024,
   },
   {
-    // NCCL ring (and P2P all-to-all): the algorithm of all-gather, all-to-all, reduce-scatter.
+    // NCCL ring: the algorithm of all-gather and reduce-scatter, and of mid-size all-reduces.
     algorithm: 'nccl_ring',
-    kinds: ['all_reduce', 'all_gather', 'all_to_all', 'reduce_scatter'],
+    kinds: ['all_reduce', 'all_gather', 'reduce_scatter'],
     // 19.2 µs for a 128 B all-reduce, 8×H100, torch.distributed eager (ByteDance-Seed/Triton-distributed #57).
     alpha_s: 19.2e-6,
     // ~370 GB/s busBW in non-all-reduce ops and with NCCL_ALGO=RING (sjeaugey, nccl-tests #212).
+    bus_bytes_per_s: 370e9,
+  },
+  {
+    // Ulysses' all_to_all_single: NCCL point-to-point, one send and one receive per peer in a
+    // group call, so its start-up is its own line (a calibrated profile fits it), not a ring's.
+    algorithm: 'nccl_p2p_all_to_all',
+    kinds: ['all_to_all'],
+    // Uncalibrated: NCCL's small-message start-up, as nccl_ring (19.2 µs, Triton-distributed #57).
+    alpha_s: 19.2e-6,
+    // ~370 GB/s busBW seen in all-to-all (sjeaugey, nccl-tests #212).
     bus_bytes_per_s: 370e9,
   },
   {
@@ -78,3 +88,15 @@ export const FA3_CAUSAL_EFFICIENCY: readonly (readonly [number, number])[] = [
  *    i.e. 0.75 / 0.93 / 0.97 of 1402.6 (CALIBRATION §2).
  */
 export const HOPPER_GEMM_TILING = { sms: 132, tile_m: 128, tile_n: 128, m_granularity: 64 } as const;
+
+/**
+ * vLLM's block-scaled FP8 GEMM on Hopper (CUTLASS blockwise, what W8A8BlockFp8LinearOp runs on
+ * sm90 when CUTLASS supports block FP8: vllm/model_executor/layers/quantization/utils/fp8_utils.py),
+ * timed as t = k_step_s·⌈K/128⌉ + 2·⌈M/128⌉·128·N·K / flops (src/cost/gemm.ts).
+ * [D] The least-squares fit (of log time) of that form to the CUTLASS column of vllm PR #23280
+ * (H100 80GB HBM3, N = 2112, K = 7168; CALIBRATION §2): 0.48 µs per 128-deep K step and 525
+ * TFLOP/s, within ±5% of the measured times at M = 1 … 8192 except +17% at M = 512
+ * (test/cost-terms.test.ts checks it against the table). The kernel is bound by its SMs, not by
+ * HBM (0.44 TB/s of weights at M = 1), so H200, with the same SMs and clocks, takes the same.
+ */
+export const CUTLASS_BLOCK_FP8: BlockFp8Kernel = { k_step_s: 0.48e-6, tile_k: 128, flops: 525e12 };

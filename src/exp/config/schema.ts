@@ -96,7 +96,7 @@ export const experimentSchema = z.strictObject({
   description: z.string().default('').describe('free text, copied into the report'),
   seed: z.union([z.number().int(), z.string()]).default(1).describe('seeds every synthetic workload (with the workload name)'),
   model: z.enum(modelNames() as [string, ...string[]]).default('llama-3.3-70b').describe('model from the catalog (src/model/catalog.ts)'),
-  hardware: z.string().min(1).default('h200').describe('hardware profile: a built-in name (h200, h100-sxm) or a .json path relative to the config'),
+  hardware: z.string().min(1).default('h200').describe('hardware profile: a built-in name (h200 calibrated, h200-roofline, h100-sxm, h100-sxm-roofline) or a .json path relative to the config'),
   dtype: z.enum(DTYPES).default('fp8').describe('weights dtype (the paper: fp8)'),
   kv_dtype: z.enum(DTYPES).default('bf16').describe('KV-cache dtype (the paper: bf16, fp8 for Qwen on Mooncake)'),
   engine: engineSchema.prefault({}),

@@ -14,6 +14,10 @@ import { QueueTracker } from './queue.ts';
  *   TTFT  first token − arrival        E2E  last token − arrival
  *   TPOT  (E2E − TTFT) / (output − 1), per request, one-token requests excluded
  *   ITL   time between consecutive tokens of a request
+ *
+ * A request's front-end time (the profile's engine.frontend_s: HTTP / OpenAI server,
+ * tokenizing, detokenizing and streaming the first token) is paid outside the GPU timeline: it
+ * is added to the client's TTFT and E2E (and so to its completion time) but delays no iteration.
  */
 export class MetricsCollector implements TokenSink {
   readonly ttft = new Distribution();
@@ -37,7 +41,10 @@ export class MetricsCollector implements TokenSink {
   preemptions = 0;
   switches = 0;
 
-  constructor(private readonly o: SimOptions) {}
+  constructor(
+    private readonly o: SimOptions,
+    private readonly frontendS = 0,
+  ) {}
 
   arrival(time: number, waiting: number): void {
     this.arrived++;
@@ -52,23 +59,23 @@ export class MetricsCollector implements TokenSink {
 
   token(r: SimRequest, now: number): void {
     if (r.generated > 1) this.itl.add(now - r.lastToken);
-    this.o.onToken?.(r.id, now);
+    this.o.onToken?.(r.id, now + this.frontendS); // the client's view, like the request row's times
   }
 
   finish(r: SimRequest): void {
-    const ttft = r.firstToken - r.arrival;
-    const e2e = r.lastToken - r.arrival;
+    const ttft = r.firstToken - r.arrival + this.frontendS;
+    const e2e = r.lastToken - r.arrival + this.frontendS;
     const tpot = r.output > 1 ? (e2e - ttft) / (r.output - 1) : NaN;
     this.finished++;
     this.inputTokens += r.input;
     this.outputTokens += r.output;
-    if (r.lastToken > this.lastCompletion) this.lastCompletion = r.lastToken;
+    if (r.lastToken + this.frontendS > this.lastCompletion) this.lastCompletion = r.lastToken + this.frontendS;
     this.ttft.add(ttft);
     this.e2e.add(e2e);
     if (r.output > 1) this.tpot.add(tpot);
     const slo = this.o.slo;
     if (slo && ttft * 1e3 <= slo.ttft_ms && (r.output <= 1 || tpot * 1e3 <= slo.tpot_ms)) this.good++;
-    this.o.onRequest?.(requestRow(r, ttft, tpot, e2e));
+    this.o.onRequest?.(requestRow(r, ttft, tpot, e2e, this.frontendS));
   }
 
   iteration(mode: ModeKind, start: number, end: number, preempted: number, switched: boolean): void {
@@ -90,9 +97,10 @@ export class MetricsCollector implements TokenSink {
   }
 }
 
-function requestRow(r: SimRequest, ttft: number, tpot: number, e2e: number): RequestRow {
+/** The client's view: first token and finish include the front-end time. */
+function requestRow(r: SimRequest, ttft: number, tpot: number, e2e: number, frontend: number): RequestRow {
   return {
-    id: r.id, replica: r.replica, arrival: r.arrival, input: r.input, output: r.output, first_token: r.firstToken,
-    finish: r.lastToken, ttft, tpot, e2e, preemptions: r.preemptions, cached_tokens: r.cachedTokens,
+    id: r.id, replica: r.replica, arrival: r.arrival, input: r.input, output: r.output, first_token: r.firstToken + frontend,
+    finish: r.lastToken + frontend, ttft, tpot, e2e, preemptions: r.preemptions, cached_tokens: r.cachedTokens,
   };
 }

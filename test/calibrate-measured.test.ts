@@ -1,16 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gemmTime } from '../src/cost/gemm.ts';
+import { denseGemm, gemmTime } from '../src/cost/gemm.ts';
 import { parseProfile } from '../src/cost/profile.ts';
 import { GEMM_SHAPES } from '../src/ops/cuda-cases.ts';
-import { type GemmPoint, type Measurements, baseProfileFor, calibratedProfile, fitGemmEfficiency } from '../src/ops/cuda-calibrate.ts';
+import { type GemmPoint, type Measurements, baseProfileFor, calibratedProfile, fitGemmEfficiency } from '../src/calibrate/measured-profile.ts';
 
 /** yarn calibrate's arithmetic, on synthetic measurements (the measuring itself needs a GPU). */
 const { profile: h100 } = baseProfileFor('NVIDIA H100 80GB HBM3');
 
 function synthetic(eff: number): GemmPoint[] {
   const p = { ...h100, gemm: { ...h100.gemm, bf16: { ...h100.gemm.bf16, max_efficiency: eff } } };
-  return [1, 16, 64, 256, 1024, 4096].flatMap((m) => GEMM_SHAPES.map(({ K, N }) => ({ m, n: N, k: K, seconds: gemmTime(p, m, N, K, 2, 2) })));
+  return [1, 16, 64, 256, 1024, 4096].flatMap((m) => GEMM_SHAPES.map(({ K, N }) => ({ m, n: N, k: K, seconds: gemmTime(p, denseGemm(m, N, K, 2)) })));
 }
 
 test('baseProfileFor picks the built-in profile by device name', () => {

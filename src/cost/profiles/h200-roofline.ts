@@ -1,14 +1,16 @@
 import type { HardwareProfile } from '../profile.ts';
-import { FA3_CAUSAL_EFFICIENCY, HOPPER_GEMM_TILING, NVSWITCH_COLLECTIVES, VLLM_V1_ENGINE } from './nvswitch.ts';
+import { CUTLASS_BLOCK_FP8, FA3_CAUSAL_EFFICIENCY, HOPPER_GEMM_TILING, NVSWITCH_COLLECTIVES, VLLM_V1_ENGINE } from './nvswitch.ts';
 
 /**
  * HGX H200 141GB, 8 GPUs on NVSwitch (the paper's machine). Same die, clocks and NVLink as the
  * H100 SXM; more and faster HBM. Sources: shared/CALIBRATION.md §1–§5.
+ * The uncalibrated roofline: every constant from a public source, none fitted, and no term
+ * without one (no kernel floor, per-worker engine cost or front-end time).
  */
-export const H200: HardwareProfile = {
+export const H200_ROOFLINE: HardwareProfile = {
   version: 1,
-  name: 'h200',
-  description: '8× H200 SXM 141GB, NVLink 4 / NVSwitch',
+  name: 'h200-roofline',
+  description: '8× H200 SXM 141GB, NVLink 4 / NVSwitch; uncalibrated roofline (public constants only)',
   gpus_per_node: 8,
   // 141 GB HBM3e (NVIDIA H200 product pages; stas00 memory table).
   memory_bytes: 141e9,
@@ -24,6 +26,7 @@ export const H200: HardwareProfile = {
     // 1978.9 dense FP8 TFLOP/s; MAMF 1453.4 TF = 73.4% on H200 (stas00 MAMF table).
     fp8: { peak_flops: 1978.9e12, max_efficiency: 0.734 },
     ...HOPPER_GEMM_TILING,
+    fp8_block: CUTLASS_BLOCK_FP8,
   },
   attention: { peak_flops: 989.4e12, efficiency_by_context: FA3_CAUSAL_EFFICIENCY },
   collectives: NVSWITCH_COLLECTIVES,

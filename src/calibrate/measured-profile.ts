@@ -1,10 +1,11 @@
-import { gemmTime } from '../cost/gemm.ts';
+import { denseGemm, gemmTime } from '../cost/gemm.ts';
 import { type HardwareProfile, parseProfile } from '../cost/profile.ts';
 import { getProfile } from '../cost/profiles/index.ts';
 
 /**
  * Turning measurements made on one GPU (`yarn calibrate`) into a hardware profile for the cost
- * model (src/cost/profile.ts). Pure functions: the measuring is in src/cli/calibrate.ts.
+ * model (src/cost/profile.ts). Pure functions: the measuring is in src/cli/calibrate.ts. It lives
+ * above both src/ops (the kernels it times) and src/cost (the profile it writes).
  *
  * Measured and replaced: memory_bytes, hbm.efficiency (device copy / datasheet peak), gemm.sms,
  * gemm.bf16.max_efficiency (fitted so the cost model's gemmTime matches the measured GEMM times
@@ -51,7 +52,7 @@ export function fitGemmEfficiency(base: HardwareProfile, points: readonly GemmPo
   for (let e = 1; e <= 1000; e++) {
     const eff = e / 1000;
     const p: HardwareProfile = { ...base, gemm: { ...base.gemm, bf16: { ...base.gemm.bf16, max_efficiency: eff } } };
-    const err = points.reduce((a, x) => a + Math.log(gemmTime(p, x.m, x.n, x.k, 2, 2) / x.seconds) ** 2, 0);
+    const err = points.reduce((a, x) => a + Math.log(gemmTime(p, denseGemm(x.m, x.n, x.k, 2)) / x.seconds) ** 2, 0);
     if (err < best.err) best = { eff, err };
   }
   return best.eff;
