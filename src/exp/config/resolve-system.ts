@@ -1,4 +1,5 @@
 import { assertShiftDeployment } from '../../kv/index.ts';
+import { PolicyParamsError } from '../../policy/module.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import type { SwitchPolicy } from '../../policy/types.ts';
 import { checkDeployment } from '../run-point.ts';
@@ -8,6 +9,7 @@ import type { StrategyName } from '../../strategies/types.ts';
 import type { KeyIssue } from '../../util/issues.ts';
 import type { ResolveContext } from './resolve.ts';
 import { DEFAULT_ROUTER, type EngineConfig, type SystemConfig } from './schema.ts';
+import { describeZodIssues } from './zod-issues.ts';
 
 /** A system of one point, every default filled in: what the simulator adapter runs. */
 export interface ResolvedSystem {
@@ -65,7 +67,9 @@ export async function resolveSystem(s: SystemConfig, template: number, ctx: Cont
     try {
       policy = await createPolicy(policySpec, { baseDir: ctx.baseDir });
     } catch (e) {
-      issues.push({ path: at('policy'), message: oneLine(e) });
+      // A module's params schema names each bad key: report them at their own paths (and lines).
+      if (e instanceof PolicyParamsError) issues.push(...describeZodIssues(e.issues, e.schema, e.params, at('policy', 'params')));
+      else issues.push({ path: at('policy'), message: oneLine(e) });
     }
   }
   if (issues.length > before || parallel === undefined) return undefined;
