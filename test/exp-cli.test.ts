@@ -36,7 +36,7 @@ cli('a run prints the summary table and writes the results directory', () => {
 cli('--help describes the options and subcommands', () => {
   const r = exp('--help');
   assert.is(r.code, 0);
-  for (const s of ['--resume', '--shard', '--jobs', '--out', '--traces', '--dry-run', '--yes', 'merge <dirs..>', 'keys', 'Exit codes']) assert.ok(r.stdout.includes(s), `--help lacks ${s}`);
+  for (const s of ['--resume', '--shard', '--jobs', '--out', '--traces', '--dry-run', '--yes', 'merge', '<dirs..>', 'keys', 'Exit codes']) assert.ok(r.stdout.includes(s), `--help lacks ${s}`);
 });
 
 cli('a bad argument prints the error and where to look, not the whole help', () => {
