@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { type IterationState, PolicyError, type SwitchMode, type SwitchPolicy } from './types.ts';
+import { type IterationState, PolicyError, PolicyParamsError, type SwitchMode, type SwitchPolicy } from './types.ts';
 
 /**
  * A user policy: a .ts or .js module whose default export (or export named `createPolicy`) is
@@ -15,18 +15,6 @@ import { type IterationState, PolicyError, type SwitchMode, type SwitchPolicy } 
  */
 export type PolicyModuleFactory = (params: Record<string, unknown>) => SwitchPolicy | Promise<SwitchPolicy>;
 export type PolicyParamsExport = z.ZodType | ((zod: typeof z) => z.ZodType);
-
-/** Params that break the schema a policy module declares; `issues` are zod's, paths relative to `params`. */
-export class PolicyParamsError extends PolicyError {
-  constructor(
-    message: string,
-    readonly schema: z.ZodType,
-    readonly params: unknown,
-    readonly issues: readonly z.core.$ZodIssue[],
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The module's own exports. A module Node loads as CommonJS (a file outside any
@@ -54,7 +42,7 @@ function checkParams(file: string, schema: z.ZodType | undefined, params: Record
   const r = schema.safeParse(params, { reportInput: true });
   if (r.success) return r.data as Record<string, unknown>;
   const lines = r.error.issues.map((i) => `params${i.path.map((k) => `.${String(k)}`).join('')}: ${i.message}`);
-  throw new PolicyParamsError(`policy module ${file}: ${lines.join('; ')}`, schema, params, r.error.issues);
+  throw new PolicyParamsError(`policy module ${file}: ${lines.join('; ')}`, ['params'], schema, params, r.error.issues);
 }
 
 export async function loadPolicyModule(file: string, params: Record<string, unknown>, baseDir: string): Promise<SwitchPolicy> {

@@ -1,7 +1,6 @@
 import { assertShiftDeployment } from '../../kv/index.ts';
-import { PolicyParamsError } from '../../policy/module.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
-import type { SwitchPolicy } from '../../policy/types.ts';
+import { PolicyParamsError, type SwitchPolicy } from '../../policy/types.ts';
 import { checkDeployment } from '../run-point.ts';
 import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
 import type { RouterName } from '../../sim/index.ts';
@@ -67,8 +66,9 @@ export async function resolveSystem(s: SystemConfig, template: number, ctx: Cont
     try {
       policy = await createPolicy(policySpec, { baseDir: ctx.baseDir });
     } catch (e) {
-      // A module's params schema names each bad key: report them at their own paths (and lines).
-      if (e instanceof PolicyParamsError) issues.push(...describeZodIssues(e.issues, e.schema, e.params, at('policy', 'params')));
+      // Params written as a mapping: each bad key at its own path (and line). A 'name:number'
+      // string has no keys to point at.
+      if (e instanceof PolicyParamsError && typeof policySpec !== 'string') issues.push(...describeZodIssues(e.issues, e.schema, e.params, at('policy', ...e.at)));
       else issues.push({ path: at('policy'), message: oneLine(e) });
     }
   }
