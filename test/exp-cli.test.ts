@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { invokedAs } from '../src/cli/invocation.ts';
+import type { ResolvedWorkload } from '../src/exp/config/resolve-workload.ts';
+import { workloadRequests } from '../src/exp/estimate.ts';
 import { expInProcess } from './helpers/exp-cli.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -76,6 +78,17 @@ size('every run prints its units, requests and estimated time first', async () =
   assert.match(r.stderr, 'tiny: plan: 9 unit(s) (3 point(s) × 3 system(s)), 81 requests to simulate; estimated ~');
   assert.match(r.stderr, 'dry run: the config is valid; nothing was run or written');
   assert.is(r.stdout.split('\n').length, 3, 'one plan line per point');
+});
+
+size('requests of a synthetic workload: count, rate × duration, bursts, whichever stops first', () => {
+  const w = (synthetic: object): ResolvedWorkload => ({ name: 'w', template: 0, spec: { synthetic, seed: 1 } as ResolvedWorkload['spec'] });
+  const fixed = { kind: 'fixed', input: 1, output: 1 };
+  // configs/README.md's example workload: Poisson at 8 req/s for 120 s → 960 expected requests.
+  assert.is(workloadRequests(w({ arrivals: { kind: 'poisson', rate: 8 }, lengths: fixed, duration: 120 })), 960);
+  assert.is(workloadRequests(w({ arrivals: { kind: 'poisson', rate: 8 }, lengths: fixed, duration: 120, count: 100 })), 100);
+  assert.is(workloadRequests(w({ arrivals: { kind: 'saturate' }, lengths: fixed, count: 7 })), 7);
+  // Bursts of 20 at t = 0, 30, 60 (the last past a 50 s duration), over a 0.5 req/s base: 40 + 25.
+  assert.is(workloadRequests(w({ arrivals: { kind: 'bursts', baseRate: 0.5, bursts: { count: 3, size: 20, first: 0, period: 30 } }, lengths: fixed, duration: 50 })), 65);
 });
 
 size('a huge run in a terminal asks first; declined, nothing is written', async () => {

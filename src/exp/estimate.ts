@@ -6,14 +6,16 @@ import type { ArrivalSpec } from '../traces/synthetic/arrivals.ts';
  * How big a run is before it starts: units, requests and a rough wall time, so that a sweep of
  * 50,000 units or a workload of 10⁹ requests is noticed before it runs for days.
  *
- * The time model is deliberately crude: SECONDS_PER_UNIT + SECONDS_PER_REQUEST × requests,
- * spread over the workers. Both constants come from simulating 1,000–4,000 requests of
- * Llama-3.3-70B on 8× H200 (TP, Shift, DP; one to sixteen requests per second) on a loaded
- * 2-core machine: 0.4–1.5 ms a request, plus start-up. Expect the estimate to be off by up to
- * about 3× either way; it is meant to tell minutes from days.
+ * The time model is deliberately crude: WORKER_START + (SECONDS_PER_UNIT + SECONDS_PER_REQUEST ×
+ * requests) per unit, spread over the workers. The constants come from simulating 1,000–4,000
+ * requests of Llama-3.3-70B on 8× H200 (TP, Shift, DP; one to sixteen requests per second:
+ * 0.4–1.5 ms a request) and from configs/smoke.yaml and configs/shift-vs-tp.yaml at --jobs 2,
+ * all on a 2-core machine. A machine shared with other work takes several times longer; the
+ * estimate is meant to tell seconds from hours from days.
  */
-const SECONDS_PER_UNIT = 0.3;
-const SECONDS_PER_REQUEST = 0.0005;
+const WORKER_START = 2;
+const SECONDS_PER_UNIT = 0.5;
+const SECONDS_PER_REQUEST = 0.001;
 
 /** Above either, an interactive run asks before it starts (see the CLI's --yes). */
 export const CONFIRM_ABOVE = { units: 10_000, seconds: 30 * 60 } as const;
@@ -67,7 +69,7 @@ export function estimateRun(points: readonly Point[], unitsOfPoint: (p: Point) =
     seconds += n * (SECONDS_PER_UNIT + SECONDS_PER_REQUEST * r);
   }
   const workers = Math.max(1, Math.min(jobs, units));
-  return { units, requests, seconds: seconds / workers, jobs: workers };
+  return { units, requests, seconds: WORKER_START + seconds / workers, jobs: workers };
 }
 
 export function needsConfirmation(e: RunEstimate): boolean {
@@ -84,7 +86,7 @@ export function formatDuration(s: number): string {
 
 const count = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toPrecision(3)} billion` : n >= 1e6 ? `${(n / 1e6).toPrecision(3)} million` : n.toLocaleString('en-US'));
 
-/** 'plan: 48 units (12 points × 4 systems), 96,000 requests; estimated ~4 min on 2 workers (rough)'. */
+/** 'plan: 48 unit(s) (12 point(s) × 4 system(s)), 96,000 requests to simulate; estimated ~2 min on 2 worker(s) (rough; ...)'. */
 export function describeEstimate(e: RunEstimate, shape: string): string {
-  return `plan: ${count(e.units)} unit(s)${shape ? ` (${shape})` : ''}, ${count(e.requests)} requests to simulate; estimated ~${formatDuration(e.seconds)} on ${e.jobs} worker(s) (rough: within ~3×)`;
+  return `plan: ${count(e.units)} unit(s)${shape ? ` (${shape})` : ''}, ${count(e.requests)} requests to simulate; estimated ~${formatDuration(e.seconds)} on ${e.jobs} worker(s) (rough; longer on a busy machine)`;
 }
