@@ -100,8 +100,12 @@ export function lockDir(dir: string, onTakeover: (stale: LockHolder) => void = (
     if (holder.pid === process.pid || processAlive(holder.pid)) {
       throw new DirLockedError(`${dir} is being written by process ${holder.pid} (since ${holder.since}: ${holder.command}); wait for it to finish, or stop it (kill ${holder.pid}) and run again`, holder);
     }
-    onTakeover(holder);
-    rmSync(file, { force: true });
+    // Removed only if still that stale holder's: another process may have taken it over meanwhile.
+    const now = readHolder(file);
+    if (now?.pid === holder.pid && now.since === holder.since) {
+      onTakeover(holder);
+      rmSync(file, { force: true });
+    }
   }
 }
 

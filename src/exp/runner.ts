@@ -149,13 +149,16 @@ function checkResumable(e: Experiment, manifest: RunManifest, dir: RunDir, path:
 function unitInputs(e: Experiment, manifest: RunManifest): Map<string, UnitInput> {
   const hardware = e.config.hardware.endsWith('.json') ? resolve(e.baseDir, e.config.hardware) : e.config.hardware;
   const files = manifest.provenance?.files ?? {};
+  const moduleFiles = new Map<string, Record<string, string>>();
+  const policyFilesOf = (module: string): Record<string, string> =>
+    moduleFiles.get(module) ?? moduleFiles.set(module, Object.fromEntries(policyModuleFiles(module, e.baseDir).map((f) => [f.path, files[f.key]!]))).get(module)!;
   const map = new Map<string, UnitInput>();
   for (const p of e.points) {
     const plan = manifest.points[p.index]!;
     p.systems.forEach((system, k) => {
       const unit = plan.systems[k]!.unit;
       const module = (system.policy as { module?: unknown } | undefined)?.module;
-      const policyFiles = typeof module === 'string' ? Object.fromEntries(policyModuleFiles(module, e.baseDir).map((f) => [f.path, files[f.key]!])) : undefined;
+      const policyFiles = typeof module === 'string' ? policyFilesOf(module) : undefined;
       map.set(unit, {
         unit, point: p.id, model: e.config.model, hardware, system, workload: p.workload,
         ...(e.config.slo === undefined ? {} : { slo: e.config.slo }),
