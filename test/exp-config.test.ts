@@ -62,8 +62,13 @@ errors('a bad policy is reported at its path; a wrong enum gets a suggestion', a
 errors('policy parameters are checked, naming the expand value that broke them', async () => {
   const e = await problems(`systems:\n  - name: S-\${t}\n    strategy: shift\n    policy: { name: threshold, threshold: '\${t}' }\n    expand: { t: [64, -1] }\n${WORKLOAD}`);
   assert.is(e.issues.length, 1);
-  assert.equal(e.issues[0]!.path, ['systems', 0, 'policy']);
-  assert.match(e.issues[0]!.message, /threshold.*\(where t = -1\)/);
+  assert.equal(e.issues[0]!.path, ['systems', 0, 'policy', 'threshold']);
+  assert.match(e.issues[0]!.message, /-1.*\(where t = -1\)/);
+});
+
+errors("a typo in a built-in policy's params is named at its key, with a suggestion", async () => {
+  const e = await problems(`systems:\n  - name: S\n    strategy: shift\n    policy: { name: hysteresis, lwo: 128, high: 2048 }\n${WORKLOAD}`);
+  assert.match(e.message, /c\d+\.yaml:4:33: systems\[0\]\.policy\.lwo: unknown key; did you mean 'low'\?/);
 });
 
 errors('every problem is reported at once, in file order', async () => {

@@ -147,7 +147,8 @@ run('the example user policy loads through a config, with its params', async () 
   const o = await runExperiment(e, { out: fresh(), jobs: 1 });
   assert.equal(o.failed, []);
   const unit = o.dir.readUnit('p000-s00', o.manifest.config_hash)!;
-  assert.is(unit.summary.policy, 'module ../../../examples/policies/queue-aware.ts');
+  // Named as its factory named it, with its module and params.
+  assert.is(unit.summary.policy, 'queue-aware:128/2 (module ../../../examples/policies/queue-aware.ts, threshold=128, queue=2)');
   assert.is(unit.summary.requests.finished, 6);
 });
 

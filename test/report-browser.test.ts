@@ -46,7 +46,7 @@ async function openReport(dir: string, shoot?: (page: import('playwright-core').
 test('the report of a yarn exp run renders in Chromium: every plot drawn, titled, one colour per system', async () => {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(join(OUT, 'figures'), { recursive: true });
-  // `yarn exp configs/smoke.yaml` (package.json: "exp": "tsx src/cli/exp.ts").
+  // `yarn exp configs/smoke.yaml` (package.json: "exp": "node --import tsx src/cli/exp.ts").
   const exp = spawnSync(process.execPath, [TSX, 'src/cli/exp.ts', 'configs/smoke.yaml', '--out', RUN, '--jobs', '1'], { encoding: 'utf8' });
   assert.is(exp.status, 0, `yarn exp configs/smoke.yaml failed:\n${exp.stderr}`);
   const results = JSON.parse(readFileSync(join(RUN, 'results.json'), 'utf8')) as { points: { systems: Record<string, unknown> }[] };

@@ -8,8 +8,13 @@ import { ExecutorError } from '../exec/types.ts';
 /** Errors a user caused and can fix: print the message alone. Anything else is a bug: print the stack. */
 const USER_ERRORS = [ModelConfigError, CheckpointError, ParallelConfigError, PolicyError, KvLayoutError, ExecutorError];
 
+/** Whether `e` is an error the user caused (a message is all they need) rather than a bug. */
+export function isUserError(e: unknown): boolean {
+  return USER_ERRORS.some((cls) => e instanceof cls) || (e instanceof Error && e.name === 'UsageError');
+}
+
 export function exitOnError(e: unknown): never {
-  if (USER_ERRORS.some((cls) => e instanceof cls) || (e instanceof Error && e.name === 'UsageError')) {
+  if (isUserError(e)) {
     console.error(`error: ${(e as Error).message}`);
     process.exit(2);
   }

@@ -4,6 +4,7 @@ import type { Experiment } from './config/load.ts';
 import type { Vars } from './config/placeholders.ts';
 import type { CompareConfig, SloConfig } from './config/schema.ts';
 import type { SkippedWorkload } from './config/resolve-workload.ts';
+import type { Provenance } from './provenance.ts';
 import { type Shard, inShard } from './shard.ts';
 
 /**
@@ -32,6 +33,8 @@ export interface RunManifest {
   readonly shard: Shard | null;
   /** Units this directory is responsible for (all of the plan's unless sharded). */
   readonly units: readonly string[];
+  /** The code and files the units were computed with (absent in runs made before it was recorded). */
+  readonly provenance?: Provenance;
 }
 
 export interface PlanSystem {
@@ -70,14 +73,24 @@ export function configHash(resolved: unknown): string {
   return createHash('sha256').update(canonicalJson(resolved)).digest('hex').slice(0, 16);
 }
 
-export function policyLabel(policy: unknown): string | undefined {
+const args = (params: Record<string, unknown>): string[] => Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+
+/**
+ * How results name a policy: 'threshold:512', 'hysteresis(low=128, high=2048)', or for a user
+ * module its name (what its factory returned, once loaded), path and params:
+ * 'queue-aware:128/2 (module ../x.ts, threshold=128, queue=2)'.
+ */
+export function policyLabel(policy: unknown, loadedName?: string): string | undefined {
   if (policy === undefined) return undefined;
   if (typeof policy === 'string') return policy;
   const p = policy as Record<string, unknown>;
-  if (typeof p.module === 'string') return `module ${p.module}`;
+  if (typeof p.module === 'string') {
+    const where = [`module ${p.module}`, ...args((p.params ?? {}) as Record<string, unknown>)].join(', ');
+    return loadedName === undefined ? where : `${loadedName} (${where})`;
+  }
   const { name, ...params } = p;
-  const args = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return args.length > 0 ? `${String(name)}(${args.join(', ')})` : String(name);
+  const list = args(params);
+  return list.length > 0 ? `${String(name)}(${list.join(', ')})` : String(name);
 }
 
 export function buildManifest(e: Experiment, shard: Shard | null): RunManifest {

@@ -1,11 +1,13 @@
+import { existsSync } from 'node:fs';
 import type { HardwareProfile } from '../cost/profile.ts';
 import { createPolicy, type PolicySpec } from '../policy/registry.ts';
-import type { SwitchPolicy } from '../policy/types.ts';
+import { PolicyError, type SwitchPolicy } from '../policy/types.ts';
 import { type IterationRow, type RequestRow, type SimResult, type SystemSpec, createDeployment, simulate } from '../sim/index.ts';
 import type { RequestStream, TraceRequest } from '../traces/index.ts';
 import { openWorkload } from '../traces/index.ts';
 import type { ResolvedSystem } from './config/resolve-system.ts';
 import { policyLabel } from './manifest.ts';
+import { hashFile } from './provenance.ts';
 import type { LatencyStats } from './results.ts';
 import type { UnitInput, UnitResult, UnitSummary } from './unit.ts';
 import { IterationLog, maxInFlight, requestColumns } from './unit-metrics.ts';
@@ -48,6 +50,16 @@ function systemPolicy(system: ResolvedSystem, baseDir: string): Promise<SwitchPo
   return system.policy === undefined ? Promise.resolve(undefined) : createPolicy(system.policy as PolicySpec, { baseDir });
 }
 
+/** Refuses a policy module whose files changed since the run started (see UnitInput.policyFiles). */
+function checkPolicyFiles(files: Readonly<Record<string, string>>): void {
+  for (const [path, recorded] of Object.entries(files)) {
+    const now = existsSync(path) ? hashFile(path) : 'missing';
+    if (now !== recorded) {
+      throw new PolicyError(`${path} changed since this run started (sha256 ${recorded} → ${now}); a report mixing two versions of a policy would mislead. Restore it and resume, or start a new run`);
+    }
+  }
+}
+
 /**
  * Builds the simulator's deployment (cost model, memory plan) without running it, so a config
  * that cannot run (weights that do not fit, a node too small, bad engine settings) is refused
@@ -59,6 +71,7 @@ export async function checkDeployment(system: ResolvedSystem, model: string, har
 
 export async function runUnit(input: UnitInput, onProgress: (p: UnitProgress) => void = () => {}): Promise<UnitOutput> {
   const { system, workload } = input;
+  if (input.policyFiles) checkPolicyFiles(input.policyFiles);
   const policy = await systemPolicy(system, input.baseDir);
   // The simulator reports finished requests only; the stream is tapped to list every request.
   const arrived: TraceRequest[] = [];
@@ -107,7 +120,7 @@ function summary(input: UnitInput, r: SimResult, arrived: readonly TraceRequest[
     requests: r.requests,
     switches: r.switches,
     strategy: s.strategy, world: r.world, sp: r.sp, tp: r.tp,
-    ...(s.policy === undefined ? {} : { policy: policyLabel(s.policy)! }),
+    ...(s.policy === undefined ? {} : { policy: policyLabel(s.policy, r.policy ?? undefined)! }),
     duration_s: r.duration_s,
     max_in_flight: maxInFlight(arrived, rows),
     ...(r.goodput === null ? {} : { goodput_req_s: r.goodput.req_s, slo_attainment: r.goodput.fraction }),

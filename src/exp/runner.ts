@@ -5,6 +5,7 @@ import type { Experiment } from './config/load.ts';
 import { diffPaths } from './diff.ts';
 import { type RunManifest, buildManifest } from './manifest.ts';
 import { InlineRunner } from './inline.ts';
+import { policyModuleFiles, provenanceChanges, provenanceOf } from './provenance.ts';
 import { WorkerPool } from './pool.ts';
 import { type Progress, silentProgress } from './progress.ts';
 import type { UnitOutput, UnitProgress } from './run-point.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called after each unit is saved. */
   readonly onUnitSaved?: (unit: string) => void;
+  /** Hears what the user should know but that stops nothing (a stale lock taken over, ...). */
+  readonly onNote?: (message: string) => void;
 }
 
 export interface RunOutcome {
@@ -40,9 +43,17 @@ export interface RunOutcome {
 
 /** Runs (or resumes) every unit of the experiment (of the shard) that has no finished file. */
 export async function runExperiment(e: Experiment, o: RunOptions = {}): Promise<RunOutcome> {
-  const shard = o.shard ?? null;
-  const manifest = buildManifest(e, shard);
-  const dir = openRunDir(e, manifest, o);
+  const manifest: RunManifest = { ...buildManifest(e, o.shard ?? null), provenance: provenanceOf(e) };
+  const { dir, release } = openRunDir(e, manifest, o);
+  try {
+    return await runUnits(e, manifest, dir, o);
+  } finally {
+    release();
+  }
+}
+
+async function runUnits(e: Experiment, manifest: RunManifest, dir: RunDir, o: RunOptions): Promise<RunOutcome> {
+  const shard = manifest.shard;
   const hash = manifest.config_hash;
   const reused = dir.finished(manifest.units, hash);
   const todo = manifest.units.filter((u) => !reused.has(u));
@@ -88,38 +99,71 @@ export async function runExperiment(e: Experiment, o: RunOptions = {}): Promise<
   return { dir, manifest, ran, reused: [...reused], failed, interrupted };
 }
 
-function openRunDir(e: Experiment, manifest: RunManifest, o: RunOptions): RunDir {
+/** The results directory, locked: a new one, or the run to resume once it is checked to be this one. */
+function openRunDir(e: Experiment, manifest: RunManifest, o: RunOptions): { dir: RunDir; release: () => void } {
   const root = resolve(o.resultsRoot ?? 'results', manifest.name);
   if (o.resume === undefined) {
     const suffix = manifest.shard ? `-shard-${manifest.shard.index}of${manifest.shard.count}` : '';
-    return RunDir.create(o.out ?? join(root, `${timestampName()}${suffix}`), manifest, configYaml(manifest, e.resolved));
+    const { run, release } = RunDir.create(o.out ?? join(root, `${timestampName()}${suffix}`), manifest, configYaml(manifest, e.resolved));
+    return { dir: run, release };
   }
   const sameShard = (m: RunManifest): boolean => JSON.stringify(m.shard) === JSON.stringify(manifest.shard);
   const path = o.resume === true ? (o.out ?? latestRun(root, (m) => m.config_hash === manifest.config_hash && sameShard(m))) : o.resume;
   if (path === undefined) throw new ResultsDirError(`nothing to resume: no run of this config (${describeShard(manifest.shard)}) under ${root}`);
   const dir = RunDir.open(path);
+  // Locked before anything is read or removed: a run still writing it keeps its partial files.
+  const release = dir.lock((stale) => {
+    o.onNote?.(`${path}: taking over the lock of process ${stale.pid}, which is no longer running (started ${stale.since})`);
+    dir.log('lock-taken-over', { stale });
+  });
+  try {
+    checkResumable(e, manifest, dir, path, sameShard, o.onNote);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  dir.removePartials();
+  return { dir, release };
+}
+
+function checkResumable(e: Experiment, manifest: RunManifest, dir: RunDir, path: string, sameShard: (m: RunManifest) => boolean, note?: (m: string) => void): void {
   const old = dir.manifest();
   if (old.config_hash !== manifest.config_hash) {
     const diff = diffPaths(parse(dir.resolvedText()), e.resolved);
     throw new ResultsDirError(`cannot resume ${path}: the config changed since that run (differs at ${diff.join(', ') || 'unknown keys'}); start a new run instead`);
   }
   if (!sameShard(old)) throw new ResultsDirError(`cannot resume ${path}: it ran ${describeShard(old.shard)}, this run asks for ${describeShard(manifest.shard)}`);
-  dir.removePartials();
-  return dir;
+  if (old.provenance === undefined) {
+    note?.(`${path} does not record the code and files its units ran with (made by an older version); resuming without checking them`);
+    return;
+  }
+  const changes = provenanceChanges(old.provenance, manifest.provenance!);
+  if (changes.length > 0) {
+    throw new ResultsDirError(
+      `cannot resume ${path}: its finished units were computed with other code or files than this run would use, and mixing them would give a report of two versions. Changed:\n${changes.map((c) => `  - ${c}`).join('\n')}\nRestore them to resume, or start a new run.`,
+    );
+  }
 }
 
 /** The worker input of every unit, by unit name. */
 function unitInputs(e: Experiment, manifest: RunManifest): Map<string, UnitInput> {
   const hardware = e.config.hardware.endsWith('.json') ? resolve(e.baseDir, e.config.hardware) : e.config.hardware;
+  const files = manifest.provenance?.files ?? {};
+  const moduleFiles = new Map<string, Record<string, string>>();
+  const policyFilesOf = (module: string): Record<string, string> =>
+    moduleFiles.get(module) ?? moduleFiles.set(module, Object.fromEntries(policyModuleFiles(module, e.baseDir).map((f) => [f.path, files[f.key]!]))).get(module)!;
   const map = new Map<string, UnitInput>();
   for (const p of e.points) {
     const plan = manifest.points[p.index]!;
     p.systems.forEach((system, k) => {
       const unit = plan.systems[k]!.unit;
+      const module = (system.policy as { module?: unknown } | undefined)?.module;
+      const policyFiles = typeof module === 'string' ? policyFilesOf(module) : undefined;
       map.set(unit, {
         unit, point: p.id, model: e.config.model, hardware, system, workload: p.workload,
         ...(e.config.slo === undefined ? {} : { slo: e.config.slo }),
         timelineBins: e.config.report.timeline_bins, baseDir: e.baseDir,
+        ...(policyFiles === undefined ? {} : { policyFiles }),
       });
     });
   }

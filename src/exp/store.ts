@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { TMP_SUFFIX, writeFileAtomic } from './atomic.ts';
+import { type LockHolder, lockDir } from './lock.ts';
 import type { RunManifest } from './manifest.ts';
 import type { UnitResult } from './unit.ts';
 
@@ -12,26 +13,56 @@ import type { UnitResult } from './unit.ts';
  *   results.json, requests.csv, summary.md, plots/*.svg, index.html   (the report)
  * Every file is written atomically; a unit file exists only once its unit finished, so a
  * killed run leaves at most `*.partial` files, which never count and are removed on resume.
+ * A process writing the directory holds its lock (run.lock, see lock.ts).
  */
 export class RunDir {
+  private locks = 0;
+  private unlock: (() => void) | undefined;
+
   constructor(readonly dir: string) {}
+
+  /**
+   * Locks the directory for this RunDir (nested calls on the same object share the lock);
+   * returns the release. Throws DirLockedError naming the process holding it.
+   */
+  lock(onTakeover?: (stale: LockHolder) => void): () => void {
+    if (this.locks === 0) this.unlock = lockDir(this.dir, onTakeover);
+    this.locks++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.locks === 0) this.unlock?.();
+    };
+  }
 
   get unitsDir(): string {
     return join(this.dir, 'units');
   }
 
-  /** A new directory holding the resolved config (YAML text, see configYaml) and the manifest. */
-  static create(dir: string, manifest: RunManifest, configText: string): RunDir {
-    if (existsSync(join(dir, 'run.json'))) throw new ResultsDirError(`${dir} already holds a run; pass --resume ${dir} to continue it, or choose another --out`);
+  /**
+   * A new directory holding the resolved config (YAML text, see configYaml) and the manifest,
+   * returned locked (see lock()). `taken` says what to do instead when `dir` already holds a run.
+   */
+  static create(dir: string, manifest: RunManifest, configText: string, taken = `pass --resume ${dir} to continue it, or choose another --out`): { run: RunDir; release: () => void } {
+    if (existsSync(join(dir, 'run.json'))) throw new ResultsDirError(`${dir} already holds a run; ${taken}`);
     mkdirSync(join(dir, 'units'), { recursive: true });
     const run = new RunDir(dir);
-    writeFileAtomic(join(dir, 'config.yaml'), configText);
-    run.writeManifest(manifest);
-    return run;
+    const release = run.lock();
+    try {
+      // Checked again under the lock: another process may have created it meanwhile.
+      if (existsSync(join(dir, 'run.json'))) throw new ResultsDirError(`${dir} already holds a run; ${taken}`);
+      writeFileAtomic(join(dir, 'config.yaml'), configText);
+      run.writeManifest(manifest);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    return { run, release };
   }
 
   static open(dir: string): RunDir {
-    if (!existsSync(join(dir, 'run.json'))) throw new ResultsDirError(`${dir} is not a results directory of yarn exp (no run.json)`);
+    if (!existsSync(join(dir, 'run.json'))) throw new ResultsDirError(`${dir} is not a results directory of an experiment (it has no run.json)`);
     return new RunDir(dir);
   }
 

@@ -21,6 +21,11 @@ export interface UnitInput {
   readonly timelineBins: number;
   /** Policy modules are resolved from here (the config's directory). */
   readonly baseDir: string;
+  /**
+   * A user policy module's files (absolute path → sha256, 16 hex digits) as the run recorded
+   * them: a unit refuses to run a module edited since (it would mix two versions in one report).
+   */
+  readonly policyFiles?: Readonly<Record<string, string>>;
 }
 
 /** Per-request outcomes, one array entry per request, in arrival order (columns keep files small). */

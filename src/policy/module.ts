@@ -1,19 +1,55 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type IterationState, PolicyError, type SwitchMode, type SwitchPolicy } from './types.ts';
+import { z } from 'zod';
+import { type IterationState, PolicyError, PolicyParamsError, type SwitchMode, type SwitchPolicy } from './types.ts';
 
 /**
  * A user policy: a .ts or .js module whose default export (or export named `createPolicy`) is
  * a factory taking the YAML `params` and returning a SwitchPolicy. See
  * examples/policies/queue-aware.ts. Every failure names the module, and the iteration.
+ *
+ * A module may also export `params`, the schema of its params: a zod object schema, or a
+ * function receiving zod and returning one (for modules outside this repository, which cannot
+ * import zod themselves). The params are then checked, unknown keys included, and the factory
+ * gets the parsed values (defaults filled in).
  */
 export type PolicyModuleFactory = (params: Record<string, unknown>) => SwitchPolicy | Promise<SwitchPolicy>;
+export type PolicyParamsExport = z.ZodType | ((zod: typeof z) => z.ZodType);
+
+/**
+ * The module's own exports. A module Node loads as CommonJS (a file outside any
+ * `"type": "module"` package, in a worker thread) arrives wrapped: its exports object is the
+ * namespace's default, and the factory is that object's `default`.
+ */
+function ownExports(ns: Record<string, unknown>): Record<string, unknown> {
+  const d = ns.default;
+  const wrapped = typeof d === 'object' && d !== null && ['default', 'createPolicy', 'params'].some((k) => k in d);
+  return wrapped ? (d as Record<string, unknown>) : ns;
+}
+
+function paramsSchema(file: string, declared: unknown): z.ZodType | undefined {
+  if (declared === undefined) return undefined;
+  const schema = typeof declared === 'function' ? (declared as (zod: typeof z) => unknown)(z) : declared;
+  if (typeof (schema as z.ZodType | null)?.safeParse !== 'function') {
+    throw new PolicyError(`policy module ${file}: its 'params' export must be a zod schema or a function (z) => schema, got ${typeof schema}`);
+  }
+  // Unknown keys are typos: an object schema is made strict (zod's default drops them silently).
+  return schema instanceof z.ZodObject ? schema.strict() : (schema as z.ZodType);
+}
+
+function checkParams(file: string, schema: z.ZodType | undefined, params: Record<string, unknown>): Record<string, unknown> {
+  if (schema === undefined) return params;
+  const r = schema.safeParse(params, { reportInput: true });
+  if (r.success) return r.data as Record<string, unknown>;
+  const lines = r.error.issues.map((i) => `params${i.path.map((k) => `.${String(k)}`).join('')}: ${i.message}`);
+  throw new PolicyParamsError(`policy module ${file}: ${lines.join('; ')}`, ['params'], schema, params, r.error.issues);
+}
 
 export async function loadPolicyModule(file: string, params: Record<string, unknown>, baseDir: string): Promise<SwitchPolicy> {
   const resolved = path.resolve(baseDir, file);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+    mod = ownExports((await import(pathToFileURL(resolved).href)) as Record<string, unknown>);
   } catch (e) {
     throw new PolicyError(`policy module ${file} (${resolved}) failed to load: ${(e as Error).message}`);
   }
@@ -21,9 +57,10 @@ export async function loadPolicyModule(file: string, params: Record<string, unkn
   if (typeof factory !== 'function') {
     throw new PolicyError(`policy module ${file} must export a factory function as its default export or as 'createPolicy'`);
   }
+  const checked = checkParams(file, paramsSchema(file, mod.params), params);
   let policy: SwitchPolicy;
   try {
-    policy = await factory(params);
+    policy = await factory(checked);
   } catch (e) {
     throw new PolicyError(`policy module ${file} threw while creating its policy: ${(e as Error).message}`);
   }

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** The two layouts a Shift deployment switches between: full TP, or the SP (s, t) base. */
 export type SwitchMode = 'tp' | 'sp';
 
@@ -34,5 +36,23 @@ export interface SwitchPolicy {
 export const HISTORY = 64;
 
 export class PolicyError extends Error {
-  override readonly name = 'PolicyError';
+  override readonly name: string = 'PolicyError';
+}
+
+/**
+ * Params that break a policy's schema. `issues` are zod's, their paths relative to where the
+ * params sit in the policy spec: `at` ([] for a built-in, whose params are the spec's other
+ * keys; ['params'] for a user module), so callers can report each at its own key path.
+ */
+export class PolicyParamsError extends PolicyError {
+  override readonly name = 'PolicyParamsError';
+  constructor(
+    message: string,
+    readonly at: readonly string[],
+    readonly schema: z.ZodType,
+    readonly params: unknown,
+    readonly issues: readonly z.core.$ZodIssue[],
+  ) {
+    super(message);
+  }
 }

@@ -1,14 +1,22 @@
 /** Errors of the trace layer. Every message names the file (and line), key or value at fault. */
 
-/** A row of a trace file that cannot be used: names the file, the 1-based line and the problem. */
+/** How each caller turns skipping on (the same option is spelled three ways). */
+export const SKIP_BAD_ROWS_HINT = 'to skip and count bad rows instead: skip_bad_rows: true on the workload of an experiment config, --skip-bad-rows for yarn traces stats, skipBadRows: true in code';
+
+/**
+ * A row of a trace file that cannot be used: names the file, the 1-based line and the problem.
+ * `skippable`: a bad data row (not a bad header or an unreadable file), which the skip-bad-rows
+ * option would skip; the message then says how to turn that on.
+ */
 export class TraceFormatError extends Error {
   override readonly name = 'TraceFormatError';
   constructor(
     readonly file: string,
     readonly line: number,
     readonly problem: string,
+    readonly skippable = false,
   ) {
-    super(`${file}:${line}: ${problem}`);
+    super(`${file}:${line}: ${problem}${skippable ? ` (${SKIP_BAD_ROWS_HINT})` : ''}`);
   }
 }
 

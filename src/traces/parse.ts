@@ -72,7 +72,7 @@ export async function* parseRows(
   let lastLine = 0;
   const bad = (line: number, problem: string): void => {
     if (!options.skipBadRows) {
-      throw new TraceFormatError(source.label, line, `${problem} (skipBadRows: true / --skip-bad-rows skips and counts bad rows)`);
+      throw new TraceFormatError(source.label, line, problem, true);
     }
     stats.badRows++;
     if (stats.badRowSamples.length < BAD_ROW_SAMPLES) stats.badRowSamples.push(`${source.label}:${line}: ${problem}`);

@@ -4,6 +4,7 @@ import type { HardwareProfile } from '../../cost/profile.ts';
 import { getModel } from '../../model/catalog.ts';
 import { tracesDirs as defaultTracesDirs } from '../../traces/discover.ts';
 import type { KeyIssue } from '../../util/issues.ts';
+import { checkTraceRows } from './check-traces.ts';
 import { checkNames, type ValidPoint } from './checks.ts';
 import { ConfigError } from './errors.ts';
 import { expandPoints } from './expand.ts';
@@ -89,5 +90,8 @@ export async function loadExperiment(file: string, o: LoadOptions = {}): Promise
   };
   const { points, skipped } = await resolvePoints(valid, ctx, issues);
   if (issues.length > 0) return fail();
-  return { file, baseDir, config, profile, points, skipped, resolved: resolvedConfig(config, templates, valid, points) };
+  const counted = await checkTraceRows(points.map((p) => p.workload), issues);
+  if (issues.length > 0) return fail();
+  const withCounts = points.map((p) => ({ ...p, workload: counted.get(p.workload) ?? p.workload }));
+  return { file, baseDir, config, profile, points: withCounts, skipped, resolved: resolvedConfig(config, templates, valid, points) };
 }

@@ -78,7 +78,9 @@ const SWEEP_SEMANTICS = `## Placeholders, expand and sweep
 
 - \`\${var}\` in any value (not in keys) is replaced by a variable's value. A value that is exactly
   one placeholder takes the variable's type (\`rate: \${rate}\` is a number); inside longer text it
-  is replaced by the value's text (\`name: Shift-\${threshold}\`).
+  is replaced by the value's text (\`name: Shift-\${threshold}\`). Inside \`{ }\` or \`[ ]\` quote
+  it, \`{ kind: poisson, rate: '\${rate}' }\`: there YAML reads an unquoted \`{\` as a new mapping.
+  Quoted, it is still a number.
 - \`systems[].expand: {var: [v1, v2, ...]}\` turns that entry into one system per combination of
   its variables' values (the last varies fastest). The name must use the variables, so that every
   system has its own name; other systems are unaffected. Expanded systems run side by side at
@@ -99,12 +101,12 @@ systems:
   - { name: TP, strategy: tp }
   - name: Shift-\${threshold}
     strategy: shift
-    policy: { name: threshold, threshold: \${threshold} }
+    policy: { name: threshold, threshold: '\${threshold}' }
     expand: { threshold: [64, 256, 1024, 4096] }
 workloads:
   - name: poisson-8k
     synthetic:
-      arrivals: { kind: poisson, rate: \${rate} }
+      arrivals: { kind: poisson, rate: '\${rate}' }
       lengths: { kind: fixed, input: 8192, output: 250 }
       duration: 120
 sweep: { rate: [1, 2, 4, 8] }        # 4 points × 5 systems = 20 runs

@@ -1,6 +1,6 @@
 import { assertShiftDeployment } from '../../kv/index.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
-import type { SwitchPolicy } from '../../policy/types.ts';
+import { PolicyParamsError, type SwitchPolicy } from '../../policy/types.ts';
 import { checkDeployment } from '../run-point.ts';
 import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
 import type { RouterName } from '../../sim/index.ts';
@@ -8,6 +8,7 @@ import type { StrategyName } from '../../strategies/types.ts';
 import type { KeyIssue } from '../../util/issues.ts';
 import type { ResolveContext } from './resolve.ts';
 import { DEFAULT_ROUTER, type EngineConfig, type SystemConfig } from './schema.ts';
+import { describeZodIssues } from './zod-issues.ts';
 
 /** A system of one point, every default filled in: what the simulator adapter runs. */
 export interface ResolvedSystem {
@@ -65,7 +66,10 @@ export async function resolveSystem(s: SystemConfig, template: number, ctx: Cont
     try {
       policy = await createPolicy(policySpec, { baseDir: ctx.baseDir });
     } catch (e) {
-      issues.push({ path: at('policy'), message: oneLine(e) });
+      // Params written as a mapping: each bad key at its own path (and line). A 'name:number'
+      // string has no keys to point at.
+      if (e instanceof PolicyParamsError && typeof policySpec !== 'string') issues.push(...describeZodIssues(e.issues, e.schema, e.params, at('policy', ...e.at)));
+      else issues.push({ path: at('policy'), message: oneLine(e) });
     }
   }
   if (issues.length > before || parallel === undefined) return undefined;

@@ -15,6 +15,8 @@ export interface ResolvedWorkload {
   readonly template: number;
   readonly spec: WorkloadSpec;
   readonly maxInFlight?: number;
+  /** Requests a trace workload replays (counted when the config is loaded, see check-traces.ts). */
+  readonly requests?: number;
 }
 
 /** A workload left out because its trace is missing and it is `optional`. */

@@ -42,10 +42,16 @@ function knownKeys(schema: AnySchema, path: Path, root: unknown): string[] {
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
+  // YAML's spellings: JSON would print null for all three.
+  if (typeof v === 'number' && Number.isNaN(v)) return '.nan (not a number)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v > 0 ? '' : '-'}.inf (infinity)`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
 }
+
+/** zod's type names as a YAML user reads them. */
+const EXPECTED: Readonly<Record<string, string>> = { int: 'an integer', object: 'a mapping', record: 'a mapping', array: 'a list', tuple: 'a list' };
 
 const quoteAll = (xs: readonly unknown[]): string => xs.map((x) => (typeof x === 'string' ? `'${x}'` : String(x))).join(', ');
 
@@ -64,9 +70,11 @@ function describe(i: z.core.$ZodIssue, schema: AnySchema, root: unknown, base: P
       return i.keys.map((k) => ({ path: [...path, k], message: `unknown key${didYouMean(k, known)} (allowed here: ${known.join(', ')})` }));
     }
     case 'invalid_type': {
-      const expected = i.expected === 'int' ? 'an integer' : i.expected;
+      const expected = EXPECTED[i.expected] ?? i.expected;
       // zod reports a missing key as an invalid_type issue without an input.
-      return [{ path, message: input === undefined ? `missing; expected ${expected}` : `expected ${expected}, got ${show(input)}` }];
+      if (input === undefined) return [{ path, message: `missing; expected ${expected}` }];
+      const finite = typeof input === 'number' && (i.expected === 'number' || i.expected === 'int') ? `a finite ${i.expected === 'int' ? 'integer' : 'number'}` : expected;
+      return [{ path, message: `expected ${finite}, got ${show(input)}` }];
     }
     case 'invalid_value': {
       const near = typeof input === 'string' ? didYouMean(input, i.values.map(String)) : '';
@@ -94,14 +102,18 @@ function describe(i: z.core.$ZodIssue, schema: AnySchema, root: unknown, base: P
   }
 }
 
+/** Complaints about keys the input does not have (it was evidently meant for another form). */
+const missingKeys = (issues: readonly z.core.$ZodIssue[]): number => issues.filter((x) => x.code === 'invalid_type' && x.path.length > 0 && (x as { input?: unknown }).input === undefined).length;
+
 /**
  * The branch the input was meant for: one whose complaints are not about the input's own type,
- * and among those the one with the fewest complaints.
+ * and among those the one missing the fewest keys (`{module: x, params: 5}` is a module form
+ * with bad params, not a built-in form without a name), then with the fewest complaints.
  */
 function bestBranch(errors: readonly (readonly z.core.$ZodIssue[])[], input: unknown): readonly z.core.$ZodIssue[] {
   const typeMatches = errors.filter((e) => !e.some((x) => x.path.length === 0 && x.code === 'invalid_type'));
   const pool = typeMatches.length > 0 ? typeMatches : errors;
-  const best = [...pool].sort((a, b) => a.length - b.length)[0];
+  const best = [...pool].sort((a, b) => missingKeys(a) - missingKeys(b) || a.length - b.length)[0];
   if (best) return best;
   return [{ code: 'custom', path: [], message: `matches none of the allowed forms (got ${show(input)})`, input } as z.core.$ZodIssue];
 }

@@ -32,6 +32,27 @@ function higherIsBetter(metric: MetricPath): boolean {
   return HIGHER_IS_BETTER.has(metric);
 }
 
+const unit = (metric: MetricPath): string => (metric.includes('_ms') ? ' ms' : metric === 'throughput_tok_s' ? ' tok/s' : ' req/s');
+const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/**
+ * A ratio in words, saying of what it is and which way is better:
+ * '0.38× (TP 157 ms / Shift 412 ms: Shift is 2.63× slower)'.
+ */
+export function explainRatio(r: CompareRow): string {
+  if (r.ratio === null || r.system_value === null || r.baseline_value === null) return `– (${r.note ?? 'no value'})`;
+  const u = unit(r.metric);
+  const higher = higherIsBetter(r.metric);
+  const [top, bottom] = higher ? [[r.system, r.system_value], [r.baseline, r.baseline_value]] : [[r.baseline, r.baseline_value], [r.system, r.system_value]];
+  const formula = `${top[0]} ${num(top[1] as number)}${u} / ${bottom[0]} ${num(bottom[1] as number)}${u}`;
+  const factor = r.ratio >= 1 ? r.ratio : 1 / r.ratio;
+  const verdict =
+    Math.abs(r.ratio - 1) < 0.005 ? `${r.system} and ${r.baseline} about equal`
+    : higher ? `${r.system} is ${factor.toFixed(2)}× ${r.ratio > 1 ? 'higher' : 'lower'}`
+    : `${r.system} is ${factor.toFixed(2)}× ${r.ratio > 1 ? 'faster' : 'slower'}`;
+  return `${r.ratio.toFixed(2)}× (${formula}: ${verdict})`;
+}
+
 function describe(c: CompareConfig): string {
   return c.label ?? c.metric;
 }

@@ -19,9 +19,18 @@ export interface ReportFiles {
 
 /**
  * Writes results.json, requests.csv, summary.md, plots/*.svg and index.html from a run's unit
- * files. Needs every unit of the directory finished.
+ * files. Needs every unit of the directory finished; holds the directory's lock meanwhile.
  */
 export async function writeReport(dir: RunDir): Promise<ReportFiles> {
+  const release = dir.lock();
+  try {
+    return await write(dir);
+  } finally {
+    release();
+  }
+}
+
+async function write(dir: RunDir): Promise<ReportFiles> {
   const data = collectRun(dir);
   const path = (f: string): string => join(dir.dir, f);
   writeFileAtomic(path('results.json'), `${JSON.stringify(buildResults(data), null, 2)}\n`);

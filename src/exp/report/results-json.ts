@@ -4,7 +4,7 @@ import { compareRows } from './compare.ts';
 
 /**
  * results.json: the contract (config, points[].params, points[].systems[name] metrics) plus
- * provenance (config hash, model, hardware), each point's id and workload, skipped workloads
+ * provenance (config hash, model, hardware, code and file hashes), each point's id and workload, skipped workloads
  * and the `compare` ratios. Deterministic: no wall-clock times, so equal runs give equal files.
  */
 export function buildResults(data: RunData): Results {
@@ -16,6 +16,8 @@ export function buildResults(data: RunData): Results {
     model: m.model,
     hardware: m.hardware,
     shard: m.shard,
+    // The code and files the units were computed with (see provenance.ts).
+    ...(m.provenance === undefined ? {} : { provenance: m.provenance }),
     points: data.points.map((p) => ({
       id: p.plan.id,
       workload: p.plan.workload,

@@ -3,12 +3,9 @@ import { trustSentence } from '../../cost/profile-trust.ts';
 import { describeShard } from '../shard.ts';
 import type { UnitResult } from '../unit.ts';
 import { type RunData, pointLabel } from './collect.ts';
-import { type CompareRow, compareRows } from './compare.ts';
-import { markdownTable, plainTable, pointTable, winnersTable } from './tables.ts';
-
-function ratio(r: CompareRow): string {
-  return r.ratio === null ? `– (${r.note ?? 'no value'})` : `${r.ratio.toFixed(2)}×`;
-}
+import { compareRows, explainRatio } from './compare.ts';
+import { BEST_MARK_LEGEND, markdownTable, plainTable, pointTable, winnersTable } from './tables.ts';
+import { noRequestFinished } from './warnings.ts';
 
 /**
  * The `max_in_flight` check of a point: e.g. the one-at-a-time latency workload must never
@@ -30,10 +27,19 @@ export function summaryMarkdown(data: RunData, plots: readonly { file: string; t
   if (m.profile) out.push(trustSentence(m.profile), '');
   out.push('Times in ms unless noted; TPOT = (E2E − TTFT)/(output − 1) per request; throughput = (input + output tokens) / (last completion − first arrival). Best value per column in bold.', '');
   if (m.slo) out.push(`Goodput: finished requests per second with TTFT ≤ ${m.slo.ttft_ms} ms and TPOT ≤ ${m.slo.tpot_ms} ms.`, '');
+  const warnings = noRequestFinished(data);
+  if (warnings.length > 0) out.push('## Warnings', '', ...warnings.map((w) => `- **${w}**`), '');
   const rows = compareRows(data);
   if (rows.length > 0) {
-    out.push('## Ratios (system over baseline; > 1 means better)', '', '| comparison | point | system | baseline | ours | paper |', '| :-- | :-- | :-- | :-- | --: | --: |');
-    for (const r of rows) out.push(`| ${r.label} | ${r.point} | ${r.system} | ${r.baseline} | ${ratio(r)} | ${r.paper === undefined ? '' : `${r.paper}×`} |`);
+    out.push(
+      '## Ratios',
+      '',
+      'Each ratio is the baseline over the system for latencies and the system over the baseline for throughput and goodput, so > 1 means the system is better.',
+      '',
+      '| comparison | point | system | baseline | ours | paper |',
+      '| :-- | :-- | :-- | :-- | :-- | --: |',
+    );
+    for (const r of rows) out.push(`| ${r.label} | ${r.point} | ${r.system} | ${r.baseline} | ${explainRatio(r)} | ${r.paper === undefined ? '' : `${r.paper}×`} |`);
     out.push('');
   }
   for (const p of data.points) {
@@ -66,14 +72,15 @@ export function terminalSummary(data: RunData, dir?: string): string {
     if (note) out.push(note);
     out.push('');
   }
+  if (data.points.some((p) => pointTable(p.units, true).best.some((r) => r.some(Boolean)))) out.push(BEST_MARK_LEGEND, '');
   for (const s of m.skipped) out.push(`skipped ${s.workload}: ${s.reason}`, '');
   const rows = compareRows(data);
   if (rows.length > 0) {
-    const width = Math.max(...rows.map((r) => `${r.label} [${r.system}/${r.baseline}, ${r.point}]`.length));
-    out.push(`${'comparison'.padEnd(width)}  ${'ours'.padStart(8)}  ${'paper'.padStart(7)}`);
-    for (const r of rows) out.push(`${`${r.label} [${r.system}/${r.baseline}, ${r.point}]`.padEnd(width)}  ${ratio(r).padStart(8)}  ${r.paper === undefined ? '' : `~${r.paper}×`.padStart(7)}`);
+    out.push('comparisons (> 1: the system is better than its baseline)');
+    for (const r of rows) out.push(`  ${r.label} at ${r.point}, ${r.system} vs ${r.baseline}: ${explainRatio(r)}${r.paper === undefined ? '' : `; paper ~${r.paper}×`}`);
     out.push('');
   }
+  for (const w of noRequestFinished(data)) out.push(`warning: ${w}`);
   if (dir !== undefined) out.push(`results: ${dir}/ (summary.md, results.json, requests.csv, index.html)`);
   return out.join('\n').trimEnd();
 }

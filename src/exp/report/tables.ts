@@ -76,7 +76,10 @@ export function markdownTable(t: Table): string {
   return [row(t.header), row(align), ...t.rows.map((r, i) => row(r.map((c, j) => (t.best[i]![j] ? `**${c}**` : c))))].join('\n');
 }
 
-/** Fixed-width text; best values marked with '*'. */
+/** What the '*' of plainTable means, for a line under the tables. */
+export const BEST_MARK_LEGEND = '* best of its column at that point (lowest latency, highest throughput; several when tied)';
+
+/** Fixed-width text; best values marked with '*' (see BEST_MARK_LEGEND). */
 export function plainTable(t: Table): string {
   const cells = [t.header, ...t.rows.map((r, i) => r.map((c, j) => (t.best[i]![j] ? `${c}*` : c)))];
   const widths = t.header.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
@@ -91,9 +94,16 @@ export const HEADLINE: readonly { readonly header: string; readonly value: (s: U
   { header: 'throughput', value: (s) => s.throughput_tok_s, better: 'higher' },
 ];
 
+/** Values closer than this (relative) are a tie: the margin would print as 0.00%. */
+export const TIE = 0.0001;
+
+/** Relative difference of two values of a metric (0 when both are 0). */
+const gap = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
+
 /**
  * Which system is best at each point for each headline metric (where each wins), with its
- * margin over the runner-up, so that a win by a hair reads as one.
+ * margin over the runner-up, so that a win by a hair reads as one; systems within TIE of the
+ * best are a tie, listed together.
  */
 export function winnersTable(data: RunData, label: (i: number) => string): Table {
   const rows = data.points.map((p, i) => [
@@ -104,12 +114,14 @@ export function winnersTable(data: RunData, label: (i: number) => string): Table
         .map((u) => ({ name: u.system, v: m.value(u.summary) }))
         .filter((x): x is { name: string; v: number } => x.v !== null)
         .sort((a, b) => sign * (a.v - b.v));
-      const [best, next] = scored;
+      const best = scored[0];
       if (!best) return '–';
+      const tied = scored.filter((x) => gap(x.v, best.v) < TIE);
+      if (tied.length > 1) return `tie: ${tied.map((x) => x.name).join(', ')}${tied.length === scored.length ? ' (all)' : ''}`;
+      const next = scored[1];
       if (!next || next.v === 0) return best.name;
       const margin = Math.abs(next.v - best.v) / Math.abs(next.v);
-      const pct = margin < 0.0001 ? '<0.01' : (margin * 100).toFixed(margin < 0.01 ? 2 : 1);
-      return `${best.name} (by ${pct}%)`;
+      return `${best.name} (by ${(margin * 100).toFixed(margin < 0.01 ? 2 : 1)}%)`;
     }),
   ]);
   return { header: ['point', ...HEADLINE.map((m) => `best ${m.header}`)], rows, best: rows.map((r) => r.map(() => false)) };
