@@ -18,4 +18,4 @@ export { type RunManifest, type PlanPoint, type PlanSystem, buildManifest, confi
 export { parseShard, type Shard, ShardError } from './shard.ts';
 export { createProgress, type Progress } from './progress.ts';
 export { resultsSchema, systemResultSchema, pointResultSchema, latencyStatsSchema, validateResults, type Results, type SystemResult, type PointResult, type LatencyStats, type SystemExtras } from './results.ts';
-export type { UnitInput, UnitResult, UnitSummary, RequestColumns, Timeline } from './unit.ts';
+export type { UnitInput, UnitFiles, UnitResult, UnitSummary, LatencyCdfs, Timeline } from './unit.ts';

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, renameSync } from 'node:fs';
 import { parse } from 'yaml';
+import { TMP_SUFFIX } from './atomic.ts';
 import { diffPaths } from './diff.ts';
 import type { RunManifest } from './manifest.ts';
 import { describeShard } from './shard.ts';
@@ -6,6 +9,30 @@ import { RunDir } from './store.ts';
 
 export class MergeError extends Error {
   override readonly name = 'MergeError';
+}
+
+/**
+ * Which shards of an incomplete set are not there at all, and which are there but unfinished
+ * (with the command that resumes them), as the start of a sentence; '' when the runs are not shards.
+ */
+function missingShards(runs: readonly { path: string; dir: RunDir; manifest: RunManifest }[], source: ReadonlyMap<string, RunDir>): string {
+  const count = runs.find((r) => r.manifest.shard !== null)?.manifest.shard?.count;
+  if (count === undefined) return '';
+  const given = new Set(runs.map((r) => r.manifest.shard?.index));
+  const absent = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !given.has(i));
+  const unfinished = runs.filter((r) => r.manifest.units.some((u) => source.get(u) === undefined));
+  const parts = [
+    ...(absent.length > 0 ? [`missing shard(s) ${absent.map((i) => `${i}/${count}`).join(', ')}`] : []),
+    ...unfinished.map((r) => `${describeShard(r.manifest.shard)} in ${r.path} is unfinished (resume it: yarn exp ${r.manifest.source} --shard ${r.manifest.shard?.index}/${count} --resume ${r.path})`),
+  ];
+  return parts.length > 0 ? `${parts.join('; ')}; ` : '';
+}
+
+/** Copies a file so that the target appears whole or not at all. */
+function copyFileAtomic(from: string, to: string): void {
+  const tmp = `${to}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
 }
 
 /**
@@ -32,11 +59,15 @@ export function mergeRuns(dirs: readonly string[], out: string): RunDir {
   const missing = first.manifest.points.filter((p) => p.systems.some((s) => !source.has(s.unit)));
   if (missing.length > 0) {
     const given = runs.map((r) => `${r.path} (${describeShard(r.manifest.shard)})`).join(', ');
-    throw new MergeError(`the shards leave ${missing.length} point(s) unfinished: ${missing.map((p) => p.id).slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}; given ${given}. Run or resume the missing shards first.`);
+    throw new MergeError(`the shards leave ${missing.length} point(s) unfinished: ${missing.map((p) => p.id).slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}; ${missingShards(runs, source)}given ${given}. Run or resume the missing shards first.`);
   }
   const manifest: RunManifest = { ...first.manifest, shard: null, units: all };
   const merged = RunDir.create(out, manifest, first.dir.resolvedText());
-  for (const u of all) merged.saveUnit(source.get(u)!.readUnit(u, hash)!);
+  for (const u of all) {
+    const from = source.get(u)!;
+    copyFileAtomic(from.requestFile(u), merged.requestFile(u));
+    merged.saveUnit(from.readUnit(u, hash)!);
+  }
   merged.log('merge', { from: runs.map((r) => ({ dir: r.path, shard: describeShard(r.manifest.shard) })), units: all.length });
   return merged;
 }

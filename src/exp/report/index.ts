@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.ts';
 import type { RunDir } from '../store.ts';
 import { collectRun } from './collect.ts';
-import { requestsCsv } from './csv.ts';
+import { writeRequestsCsv } from './csv.ts';
 import { indexHtml } from './html.ts';
 import { reportPlots } from './plots.ts';
 import { renderSvg } from './render.ts';
@@ -25,7 +25,7 @@ export async function writeReport(dir: RunDir): Promise<ReportFiles> {
   const data = collectRun(dir);
   const path = (f: string): string => join(dir.dir, f);
   writeFileAtomic(path('results.json'), `${JSON.stringify(buildResults(data), null, 2)}\n`);
-  writeFileAtomic(path('requests.csv'), requestsCsv(data));
+  writeRequestsCsv(dir, data, path('requests.csv'));
   const specs = data.manifest.report.plots ? reportPlots(data) : [];
   const plots = [];
   if (specs.length > 0) mkdirSync(path('plots'), { recursive: true });
