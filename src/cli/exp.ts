@@ -13,6 +13,7 @@ import { ShardError, parseShard } from '../exp/shard.ts';
 import { ResultsDirError, RunDir, timestampName } from '../exp/store.ts';
 import { tracesDirs } from '../traces/discover.ts';
 import { exitOnError } from './errors.ts';
+import { submitCommand } from './exp-submit.ts';
 
 /** Errors the user can fix from the message alone (exit 2, no stack). */
 const USER_ERRORS = [ConfigError, ResultsDirError, ShardError, MergeError];
@@ -127,12 +128,14 @@ await yargs(hideBin(process.argv))
       }
     },
   )
+  .command(submitCommand)
   .command('keys', 'print the config reference: every key, its type, default and meaning, and the sweep semantics', {}, () => {
     console.log(configReference());
   })
   .example('$0 configs/shift-vs-tp.yaml', 'the paper\'s DP / TP / SP / Shift comparison')
   .example('$0 configs/policies.yaml --shard 2/4 --out r/2', 'the second of four shards (e.g. a job array task)')
   .example('$0 merge r/1 r/2 r/3 r/4', 'join the four shards and write the full report')
+  .example('$0 submit configs/policies.yaml --slurm --shards 4', 'the same on a Slurm cluster: a job array and a merge job')
   .example('$0 configs/policies.yaml --resume', 'continue the newest interrupted run of that config')
   .strict()
   .demandCommand(1)
