@@ -6,7 +6,7 @@ import { collectRun } from './collect.ts';
 import { writeRequestsCsv } from './csv.ts';
 import { indexHtml } from './html.ts';
 import { reportPlots } from './plots.ts';
-import { renderSvg } from './render.ts';
+import { renderSvg, resetSvgIds } from './render.ts';
 import { buildResults } from './results-json.ts';
 import { summaryMarkdown, terminalSummary } from './summary.ts';
 
@@ -29,6 +29,7 @@ export async function writeReport(dir: RunDir): Promise<ReportFiles> {
   const specs = data.manifest.report.plots ? reportPlots(data) : [];
   const plots = [];
   if (specs.length > 0) mkdirSync(path('plots'), { recursive: true });
+  resetSvgIds();
   for (const s of specs) {
     const svg = await renderSvg(s.spec);
     writeFileAtomic(path(join('plots', s.file)), svg);
