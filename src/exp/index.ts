@@ -12,6 +12,7 @@ export type { ResolvedWorkload, SkippedWorkload } from './config/resolve-workloa
 export { runExperiment, type RunOptions, type RunOutcome } from './runner.ts';
 export { runUnit, type UnitOutput } from './run-point.ts';
 export { mergeRuns, MergeError } from './merge.ts';
+export { submitSlurm, SlurmError, type SubmitOptions, type Submission } from './slurm/submit.ts';
 export { writeReport, type ReportFiles } from './report/index.ts';
 export { RunDir, ResultsDirError } from './store.ts';
 export { type RunManifest, type PlanPoint, type PlanSystem, buildManifest, configHash } from './manifest.ts';
