@@ -9,6 +9,7 @@ const usage = `usage: yarn bench <${names.join('|')}> [options]
   sim     replay the Azure conv trace for DP, TP, SP and Shift (wall time, peak memory) [--traces DIR]
   decode  wall time of one decode iteration of each strategy on tiny [--world P] [--steps N]
   traces  stream 10 million synthetic trace rows through a loader (rate, peak memory)
+  memory  0.5 M, 1 M and 2 M requests of one system through yarn exp's whole path (peak RSS, time) [--requests N] [--scales 1,2,4] [--exact]
   cuda    each CUDA kernel at Llama-3.3-70B TP8 shapes against the GPU's ceilings (needs a GPU)`;
 if (!name || name === '--help' || name === '-h') {
   console.log(usage);

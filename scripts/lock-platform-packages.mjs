@@ -37,7 +37,8 @@ for (const [where, entry] of Object.entries(lock.packages)) {
       process.exitCode = 1;
       continue;
     }
-    lock.packages[key] = { version, ...(entry.dev ? { dev: true } : {}), license: 'MIT', optional: true, ...platform, engines: { node: '>=20.0.0' } };
+    // Keys in the order npm writes them, so a later `npm install` leaves these entries as they are.
+    lock.packages[key] = { version, cpu: platform.cpu, ...(entry.dev ? { dev: true } : {}), license: 'MIT', optional: true, os: platform.os, engines: { node: '>=20.0.0' } };
     console.log(`added ${key}@${version} (${platform.os[0]} ${platform.cpu[0]})`);
     added++;
   }

@@ -33,6 +33,6 @@ export { type ReportFiles, writeReport } from './exp/report/index.ts';
 export { type LatencyStats, type PointResult, type Results, type SystemResult, validateResults } from './exp/results.ts';
 export { ResultsDirError, RunDir } from './exp/store.ts';
 export { type RunData, collectRun } from './exp/report/collect.ts';
-export type { RequestColumns, Timeline, UnitResult } from './exp/unit.ts';
+export type { LatencyCdfs, Timeline, UnitResult } from './exp/unit.ts';
 export { systemColours } from './exp/report/palette.ts';
 export { renderSvg } from './exp/report/render.ts';

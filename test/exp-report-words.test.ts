@@ -24,13 +24,13 @@ function unit(system: string, v: { ttft: number | null; tput: number; finished?:
     strategy: 'tp', world: 8, sp: 1, tp: 8, duration_s: 10, max_in_flight: 1,
     iterations: { count: 1, by_mode: {}, busy_s: 1 }, tokens: { input: 1, output: 1 }, preemptions: 0, rejections: {}, queue: null, breakdown: null, kv: null,
   } as UnitSummary;
-  const none = { id: [], arrival: [], input: [], output: [], replica: [], ttft_ms: [], tpot_ms: [], e2e_ms: [], preemptions: [] };
-  return { version: 1, config_hash: 'h', unit: `p000-${system}`, point: 'p000', system, summary, requests: none, timeline: { bin_s: 1, iterations: [], tokens: [], tp_fraction: null } };
+  const none = { ttft_ms: [], tpot_ms: [], e2e_ms: [] };
+  return { version: 2, config_hash: 'h', unit: `p000-${system}`, point: 'p000', system, summary, cdf: none, timeline: { bin_s: 1, iterations: [], tokens: [], tp_fraction: null } };
 }
 
 function runData(points: UnitResult[][], compare: RunManifest['compare'] = []): RunData {
   const plans = points.map((units, i) => ({ index: i, id: `p00${i}`, params: { workload: `w${i}` }, workload: `w${i}`, systems: units.map((u) => ({ name: u.system, strategy: 'tp', world: 8, sp: 1, tp: 8, unit: u.unit })) }));
-  const manifest = { version: 1, name: 'words', description: '', config_hash: 'h', source: 'x.yaml', model: 'm', hardware: 'h200', compare, report: { timeline_bins: 10, cdf_points: 10, plots: false }, points: plans, skipped: [], shard: null, units: [] } as RunManifest;
+  const manifest = { version: 1, name: 'words', description: '', config_hash: 'h', source: 'x.yaml', model: 'm', hardware: 'h200', compare, report: { timeline_bins: 10, cdf_points: 10, plots: false, percentiles: 'sketch' }, points: plans, skipped: [], shard: null, units: [] } as RunManifest;
   return { manifest, points: plans.map((plan, i) => ({ plan, units: points[i]! })), systems: [...new Set(points.flat().map((u) => u.system))] };
 }
 

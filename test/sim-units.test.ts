@@ -5,49 +5,16 @@ import { PolicyError } from '../src/policy/types.ts';
 import { Deque } from '../src/sim/deque.ts';
 import { EventQueue, EventType } from '../src/sim/events.ts';
 import { KvPool } from '../src/sim/kv-pool.ts';
-import { Distribution } from '../src/sim/metrics/distribution.ts';
 import { QueueTracker } from '../src/sim/metrics/queue.ts';
 import { SimRequest } from '../src/sim/request.ts';
 import { createRouter } from '../src/sim/routers/registry.ts';
 import { Scheduler } from '../src/sim/scheduler.ts';
 import { SimConfigError, type SystemSpec, TraceOrderError, fromArray, simulate, synthetic } from '../src/sim/index.ts';
 import type { RequestStream, TraceRequest } from '../src/traces/types.ts';
-import { Rng } from '../src/util/rng.ts';
 
 /** The simulator's parts one by one, and the errors a user sees. */
 
 const parts = suite('parts');
-
-/** numpy.percentile's default (linear between order statistics), written out. */
-function percentile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const rank = q * (s.length - 1);
-  const i = Math.floor(rank);
-  return i + 1 < s.length ? s[i]! + (rank - i) * (s[i + 1]! - s[i]!) : s[i]!;
-}
-
-parts('Distribution: exact percentiles while small, within 0.1% of the order statistic once a histogram', () => {
-  const rng = new Rng('dist');
-  const xs = Array.from({ length: 5000 }, () => Math.exp(rng.normal() * 2 - 3));
-  const exact = new Distribution();
-  const binned = new Distribution(1000);
-  for (const x of xs) {
-    exact.add(x);
-    binned.add(x);
-  }
-  for (const q of [0.5, 0.9, 0.99]) {
-    assert.is(exact.quantile(q), percentile(xs, q));
-    // The histogram answers with the bin of the order statistic at the rank (bins are 0.1% wide).
-    const sorted = [...xs].sort((a, b) => a - b);
-    const rank = q * (xs.length - 1);
-    const got = binned.quantile(q);
-    assert.ok(got >= sorted[Math.floor(rank)]! * (1 - 1e-3) && got <= sorted[Math.ceil(rank)]! * (1 + 1e-3), `q ${q}: ${got}`);
-  }
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  assert.ok(Math.abs(binned.mean() / mean - 1) < 1e-12);
-  assert.equal(exact.summary(1000).p50, percentile(xs, 0.5) * 1000);
-  assert.ok(Number.isNaN(new Distribution().summary().p99));
-});
 
 parts('QueueTracker: a steady queue is bounded, a linearly growing one is not', () => {
   const steady = new QueueTracker(64);

@@ -8,6 +8,7 @@ import { type Experiment, loadExperiment } from '../exp/config/load.ts';
 import { configReference } from '../exp/config/reference.ts';
 import { CONFIRM_ABOVE, describeEstimate, estimateRun, needsConfirmation } from '../exp/estimate.ts';
 import { DirLockedError } from '../exp/lock.ts';
+import { SlurmError } from '../exp/slurm/submit.ts';
 import { MergeError, mergeRuns } from '../exp/merge.ts';
 import { createProgress } from '../exp/progress.ts';
 import { collectRun } from '../exp/report/collect.ts';
@@ -18,34 +19,12 @@ import { type Shard, ShardError, inShard, parseShard } from '../exp/shard.ts';
 import { ResultsDirError, RunDir, timestampName } from '../exp/store.ts';
 import { tracesDirs } from '../traces/discover.ts';
 import { UsageError, isUserError } from './errors.ts';
+import type { ExpIo } from './exp-io.ts';
+import { submitCommand } from './exp-submit.ts';
 import { invokedAs } from './invocation.ts';
 
-/**
- * `yarn exp`: run, resume, merge and report experiments. `expMain` is the whole program as a
- * function of its arguments and its IO, returning the exit code, so tests run it in-process;
- * the bottom of the file wires it to the process (signals, stdin, exit code).
- *
- * Exit codes: 0 done; 1 a unit failed, no request finished anywhere, the user declined to
- * start, or a bug (with its stack); 2 invalid input (config, arguments, results directory,
- * a directory locked by another run), nothing written; 130 interrupted (finished units kept).
- */
-export interface ExpIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** Where progress goes (a redrawn bar when it is a terminal). */
-  readonly progress: { write(s: string): unknown; readonly isTTY?: boolean };
-  /** A person can answer a question (stdin is a terminal). */
-  readonly interactive: boolean;
-  /** Asks a yes/no question; true for yes. */
-  readonly ask: (question: string) => Promise<boolean>;
-  /** Aborted on Ctrl-C: the run stops, finished units are kept. */
-  readonly signal?: AbortSignal;
-  /** The command as the user typed it, for hints: 'yarn exp', 'npm run exp --', ... */
-  readonly command: string;
-}
-
 /** Errors of the experiment layer the user can fix from the message alone. */
-const EXP_USER_ERRORS = [ConfigError, ResultsDirError, ShardError, MergeError, DirLockedError];
+const EXP_USER_ERRORS = [ConfigError, ResultsDirError, ShardError, MergeError, DirLockedError, SlurmError];
 
 function exitCodeOf(e: unknown, io: ExpIo): number {
   if (EXP_USER_ERRORS.some((c) => e instanceof c) || isUserError(e)) {
@@ -136,6 +115,15 @@ function finishedAnything(dir: RunDir, io: ExpIo): number {
   return 1;
 }
 
+/**
+ * `yarn exp`: run, resume, merge and report experiments. `expMain` is the whole program as a
+ * function of its arguments and its IO, returning the exit code, so tests run it in-process;
+ * the bottom of the file wires it to the process (signals, stdin, exit code).
+ *
+ * Exit codes: 0 done; 1 a unit failed, no request finished anywhere, the user declined to
+ * start, or a bug (with its stack); 2 invalid input (config, arguments, results directory,
+ * a directory locked by another run), nothing written; 130 interrupted (finished units kept).
+ */
 export async function expMain(argv: readonly string[], io: ExpIo): Promise<number> {
   let code = 0;
   const cores = availableParallelism();
@@ -171,7 +159,7 @@ export async function expMain(argv: readonly string[], io: ExpIo): Promise<numbe
       async (a) => {
         const dirs = a.dirs as string[];
         const name = RunDir.open(dirs[0]!).manifest().name;
-        const merged = mergeRuns(dirs, a.out ?? resolve('results', name, `${timestampName()}-merged`));
+        const merged = mergeRuns(dirs, a.out ?? resolve('results', name, `${timestampName()}-merged`), io.command);
         io.out((await writeReport(merged)).terminal);
       },
     )
@@ -183,6 +171,7 @@ export async function expMain(argv: readonly string[], io: ExpIo): Promise<numbe
         io.out((await writeReport(RunDir.open(a.dir as string))).terminal);
       },
     )
+    .command(submitCommand(io))
     .command('keys', 'print the config reference: every key, its type, default and meaning, and the sweep semantics', {}, () => {
       io.out(configReference());
     })
@@ -190,6 +179,7 @@ export async function expMain(argv: readonly string[], io: ExpIo): Promise<numbe
     .example('$0 configs/policies.yaml --dry-run', 'check the config and see how big the run is')
     .example('$0 configs/policies.yaml --shard 2/4 --out r/2', 'the second of four shards (e.g. a job array task)')
     .example('$0 merge r/1 r/2 r/3 r/4', 'join the four shards and write the full report')
+    .example('$0 submit configs/policies.yaml --slurm --shards 4', 'the same on a Slurm cluster: a job array and a merge job')
     .example('$0 configs/policies.yaml --resume', 'continue the newest interrupted run of that config')
     .epilog('Exit codes: 0 done; 1 a unit failed or no request finished; 2 invalid input (nothing written); 130 interrupted.')
     .strict()

@@ -12,6 +12,7 @@ export type { ResolvedWorkload, SkippedWorkload } from './config/resolve-workloa
 export { runExperiment, type RunOptions, type RunOutcome } from './runner.ts';
 export { runUnit, type UnitOutput } from './run-point.ts';
 export { mergeRuns, MergeError } from './merge.ts';
+export { submitSlurm, SlurmError, type SubmitOptions, type Submission } from './slurm/submit.ts';
 export { writeReport, type ReportFiles } from './report/index.ts';
 export { RunDir, ResultsDirError } from './store.ts';
 export { lockDir, DirLockedError, type LockHolder } from './lock.ts';
@@ -21,4 +22,4 @@ export { type RunManifest, type PlanPoint, type PlanSystem, buildManifest, confi
 export { parseShard, type Shard, ShardError } from './shard.ts';
 export { createProgress, type Progress } from './progress.ts';
 export { resultsSchema, systemResultSchema, pointResultSchema, latencyStatsSchema, validateResults, type Results, type SystemResult, type PointResult, type LatencyStats, type SystemExtras } from './results.ts';
-export type { UnitInput, UnitResult, UnitSummary, RequestColumns, Timeline } from './unit.ts';
+export type { UnitInput, UnitFiles, UnitResult, UnitSummary, LatencyCdfs, Timeline } from './unit.ts';

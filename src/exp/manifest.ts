@@ -26,7 +26,7 @@ export interface RunManifest {
   readonly profile?: ProfileTrust;
   readonly slo?: SloConfig;
   readonly compare: readonly CompareConfig[];
-  readonly report: { readonly timeline_bins: number; readonly cdf_points: number; readonly plots: boolean };
+  readonly report: { readonly timeline_bins: number; readonly cdf_points: number; readonly plots: boolean; readonly percentiles: 'sketch' | 'exact' };
   readonly points: readonly PlanPoint[];
   readonly skipped: readonly SkippedWorkload[];
   /** null for a whole run (or a merge of all shards). */

@@ -1,6 +1,8 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, realpathSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { TMP_SUFFIX } from './atomic.ts';
 import { diffPaths } from './diff.ts';
 import type { RunManifest } from './manifest.ts';
 import { provenanceChanges } from './provenance.ts';
@@ -18,7 +20,7 @@ export class MergeError extends Error {
  * directory twice, or two runs of the same shard), and a set of shards that leaves units
  * unfinished (naming them).
  */
-export function mergeRuns(dirs: readonly string[], out: string): RunDir {
+export function mergeRuns(dirs: readonly string[], out: string, command = 'yarn exp'): RunDir {
   if (dirs.length === 0) throw new MergeError('give the results directories of the shards to merge');
   if (existsSync(join(out, 'run.json'))) throw new MergeError(`${out} already holds a run; merge writes a new directory: choose another --out`);
   const runs = dirs.map((d) => ({ path: d, dir: RunDir.open(d) })).map((r) => ({ ...r, manifest: r.dir.manifest() }));
@@ -40,12 +42,16 @@ export function mergeRuns(dirs: readonly string[], out: string): RunDir {
   const missing = first.manifest.points.filter((p) => p.systems.some((s) => !source.has(s.unit)));
   if (missing.length > 0) {
     const given = runs.map((r) => `${r.path} (${describeShard(r.manifest.shard)})`).join(', ');
-    throw new MergeError(`the shards leave ${missing.length} point(s) unfinished: ${missing.map((p) => p.id).slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}; given ${given}. Run or resume the missing shards first.`);
+    throw new MergeError(`the shards leave ${missing.length} point(s) unfinished: ${missing.map((p) => p.id).slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}; ${missingShards(runs, source, command)}given ${given}. Run or resume the missing shards first.`);
   }
   const manifest: RunManifest = { ...first.manifest, shard: null, units: all };
   const { run: merged, release } = RunDir.create(out, manifest, first.dir.resolvedText(), 'merge writes a new directory: choose another --out');
   try {
-    for (const u of all) merged.saveUnit(source.get(u)!.readUnit(u, hash)!);
+    for (const u of all) {
+      const from = source.get(u)!;
+      copyFileAtomic(from.requestFile(u), merged.requestFile(u));
+      merged.saveUnit(from.readUnit(u, hash)!);
+    }
     merged.log('merge', { from: runs.map((r) => ({ dir: r.path, shard: describeShard(r.manifest.shard) })), units: all.length });
   } finally {
     release();
@@ -57,6 +63,30 @@ interface Run {
   readonly path: string;
   readonly dir: RunDir;
   readonly manifest: RunManifest;
+}
+
+/**
+ * Which shards of an incomplete set are not there at all, and which are there but unfinished
+ * (with the options that resume them), as the start of a sentence; '' when the runs are not shards.
+ */
+function missingShards(runs: readonly Run[], source: ReadonlyMap<string, RunDir>, command: string): string {
+  const count = runs.find((r) => r.manifest.shard !== null)?.manifest.shard?.count;
+  if (count === undefined) return '';
+  const given = new Set(runs.map((r) => r.manifest.shard?.index));
+  const absent = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !given.has(i));
+  const unfinished = runs.filter((r) => r.manifest.units.some((u) => source.get(u) === undefined));
+  const parts = [
+    ...(absent.length > 0 ? [`missing shard(s) ${absent.map((i) => `${i}/${count}`).join(', ')}`] : []),
+    ...unfinished.map((r) => `${describeShard(r.manifest.shard)} in ${r.path} is unfinished (resume it: ${command} ${r.manifest.source} --shard ${r.manifest.shard?.index}/${count} --resume ${r.path})`),
+  ];
+  return parts.length > 0 ? `${parts.join('; ')}; ` : '';
+}
+
+/** Copies a file so that the target appears whole or not at all. */
+function copyFileAtomic(from: string, to: string): void {
+  const tmp = `${to}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
 }
 
 /**

@@ -50,6 +50,11 @@ export interface SystemExtras {
   readonly sp: number;
   readonly tp: number;
   readonly policy?: string;
+  /**
+   * How each latency's percentiles were computed: 'exact', or 'ddsketch ±0.1%' (within 0.1% of
+   * the order statistic at the rank) where a unit had more values than it keeps exactly.
+   */
+  readonly percentiles: Readonly<Record<'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_ms', string>>;
   /** Seconds from the first arrival to the last completion. */
   readonly duration_s: number;
   /** Most requests in flight (arrived, not finished) at any time. */

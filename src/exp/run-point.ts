@@ -1,16 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HardwareProfile } from '../cost/profile.ts';
 import { createPolicy, type PolicySpec } from '../policy/registry.ts';
 import { PolicyError, type SwitchPolicy } from '../policy/types.ts';
-import { type IterationRow, type RequestRow, type SimResult, type SystemSpec, createDeployment, simulate } from '../sim/index.ts';
-import type { RequestStream, TraceRequest } from '../traces/index.ts';
+import { type IterationRow, type SimResult, type Summary, type SystemSpec, createDeployment, simulate } from '../sim/index.ts';
 import { openWorkload } from '../traces/index.ts';
+import { TMP_SUFFIX } from './atomic.ts';
 import type { ResolvedSystem } from './config/resolve-system.ts';
+import { IterationLog } from './iteration-log.ts';
 import { policyLabel } from './manifest.ts';
 import { hashFile } from './provenance.ts';
+import { RequestFileWriter, requestFile } from './request-file.ts';
 import type { LatencyStats } from './results.ts';
 import type { UnitInput, UnitResult, UnitSummary } from './unit.ts';
-import { IterationLog, maxInFlight, requestColumns } from './unit-metrics.ts';
+import { CdfCollector, type ExactLatencies, exactLatencies } from './unit-metrics.ts';
 
 /**
  * The one adapter between experiments and the serving simulator (src/sim): a resolved system
@@ -69,36 +74,52 @@ export async function checkDeployment(system: ResolvedSystem, model: string, har
   await createDeployment(simSpec(system, model, hardware, policy));
 }
 
+/**
+ * Runs one unit. Request rows stream to units/<unit>.requests.csv as requests finish (the file
+ * appears only when the unit succeeds); only in-flight requests are held in memory.
+ */
 export async function runUnit(input: UnitInput, onProgress: (p: UnitProgress) => void = () => {}): Promise<UnitOutput> {
-  const { system, workload } = input;
+  const { system, workload, files } = input;
   if (input.policyFiles) checkPolicyFiles(input.policyFiles);
   const policy = await systemPolicy(system, input.baseDir);
-  // The simulator reports finished requests only; the stream is tapped to list every request.
-  const arrived: TraceRequest[] = [];
-  const rows: RequestRow[] = [];
-  const log = new IterationLog(system.strategy === 'shift');
-  const { stream } = openWorkload(workload.spec);
+  const file = files === undefined ? null : requestFile(files.unitsDir, input.unit);
+  const rows = file === null ? null : new RequestFileWriter(file);
+  const spill = `${file ?? join(tmpdir(), `shiftlab-${randomBytes(6).toString('hex')}`)}.iterations${TMP_SUFFIX}`;
+  const log = new IterationLog(system.strategy === 'shift', spill);
+  const cdfs = new CdfCollector();
+  let finished = 0;
   let lastReport = 0;
-  const result = await simulate(simSpec(system, input.model, input.hardware, policy), tap(stream, arrived), {
-    ...(input.slo === undefined ? {} : { slo: input.slo }),
-    onRequest: (row) => {
-      rows.push(row);
-      if (Date.now() - lastReport > 500) {
-        lastReport = Date.now();
-        onProgress({ finished: rows.length });
-      }
-    },
-    onIteration: (row: IterationRow) => log.add(row.start, row.tokens, row.mode),
-  });
-  if (arrived.length === 0) throw new EmptyWorkloadError(`workload '${workload.name}' produced no requests (check its window, count or duration)`);
-  const requests = requestColumns(arrived, rows);
-  return { unit: input.unit, point: input.point, system: system.name, summary: summary(input, result, arrived, rows), requests, timeline: log.bin(input.timelineBins) };
-}
-
-async function* tap(stream: RequestStream, into: TraceRequest[]): RequestStream {
-  for await (const r of stream) {
-    into.push(r);
-    yield r;
+  try {
+    const { stream } = openWorkload(workload.spec);
+    const result = await simulate(simSpec(system, input.model, input.hardware, policy), stream, {
+      ...(input.slo === undefined ? {} : { slo: input.slo }),
+      onRequest: (row) => {
+        rows?.finished(row);
+        cdfs.add(row);
+        finished++;
+        if (Date.now() - lastReport > 500) {
+          lastReport = Date.now();
+          onProgress({ finished });
+        }
+      },
+      onReject: (request) => rows?.rejected(request),
+      onIteration: (row: IterationRow) => log.add(row.start, row.tokens, row.mode),
+    });
+    if (result.requests.arrived === 0) throw new EmptyWorkloadError(`workload '${workload.name}' produced no requests (check its window, count or duration)`);
+    rows?.commit();
+    const cdfPoints = input.cdfPoints ?? 0;
+    const exact = file !== null && files?.percentiles === 'exact' ? exactLatencies(file, rows!.rows, cdfPoints) : null;
+    return {
+      unit: input.unit, point: input.point, system: system.name,
+      summary: summary(input, result, exact),
+      cdf: exact?.cdf ?? cdfs.cdfs(cdfPoints),
+      timeline: log.bin(input.timelineBins),
+    };
+  } catch (e) {
+    rows?.abort();
+    throw e;
+  } finally {
+    log.discard();
   }
 }
 
@@ -108,21 +129,27 @@ function stats(s: { mean: number; p50: number; p90: number; p99: number }): Late
   return { mean: v(s.mean), p50: v(s.p50), p90: v(s.p90), p99: v(s.p99) };
 }
 
-function summary(input: UnitInput, r: SimResult, arrived: readonly TraceRequest[], rows: readonly RequestRow[]): UnitSummary {
+/** The simulator's summary of a latency, with exact percentiles where they were computed. */
+function latency(sim: Summary, exact: Pick<Summary, 'p50' | 'p90' | 'p99'> | undefined): LatencyStats {
+  return stats(exact === undefined ? sim : { ...sim, ...exact });
+}
+
+function summary(input: UnitInput, r: SimResult, exact: ExactLatencies | null): UnitSummary {
   const s = input.system;
   const byMode = r.iterations.by_mode;
   return {
-    ttft_ms: stats(r.ttft_ms),
-    tpot_ms: stats(r.tpot_ms),
+    ttft_ms: latency(r.ttft_ms, exact?.ttft_ms),
+    tpot_ms: latency(r.tpot_ms, exact?.tpot_ms),
     itl_ms: stats(r.itl_ms),
-    e2e_ms: stats(r.e2e_ms),
+    e2e_ms: latency(r.e2e_ms, exact?.e2e_ms),
+    percentiles: exact ? { ...r.percentiles, ttft_ms: 'exact', tpot_ms: 'exact', e2e_ms: 'exact' } : r.percentiles,
     throughput_tok_s: r.throughput_tok_s,
     requests: r.requests,
     switches: r.switches,
     strategy: s.strategy, world: r.world, sp: r.sp, tp: r.tp,
     ...(s.policy === undefined ? {} : { policy: policyLabel(s.policy, r.policy ?? undefined)! }),
     duration_s: r.duration_s,
-    max_in_flight: maxInFlight(arrived, rows),
+    max_in_flight: r.max_in_flight,
     ...(r.goodput === null ? {} : { goodput_req_s: r.goodput.req_s, slo_attainment: r.goodput.fraction }),
     ...(s.strategy === 'shift' ? { tp_iteration_fraction: r.iterations.count > 0 ? (byMode.tp ?? 0) / r.iterations.count : 0 } : {}),
     iterations: r.iterations,

@@ -60,7 +60,7 @@ async function runUnits(e: Experiment, manifest: RunManifest, dir: RunDir, o: Ru
   dir.log(reused.size > 0 || o.resume !== undefined ? 'resume' : 'start', { shard: describeShard(shard), units: manifest.units.length, finished: reused.size, todo: todo.length });
   const progress = o.progress ?? silentProgress;
   progress.start(manifest.units.length, reused.size);
-  const inputs = unitInputs(e, manifest);
+  const inputs = unitInputs(e, manifest, dir.unitsDir);
   const ran: string[] = [];
   const failed: { unit: string; label: string; error: Error }[] = [];
   let interrupted = o.signal?.aborted ?? false;
@@ -78,7 +78,7 @@ async function runUnits(e: Experiment, manifest: RunManifest, dir: RunDir, o: Ru
         const label = `${input.point} ${input.system.name}`;
         try {
           const out = await pool.run(input, { onStart: () => progress.running(unit, label), onProgress: (p) => progress.update(unit, `${p.finished} requests done`) });
-          dir.saveUnit({ version: 1, config_hash: hash, ...out });
+          dir.saveUnit({ version: 2, config_hash: hash, ...out });
           dir.log('unit-done', { unit, point: input.point, system: input.system.name });
           ran.push(unit);
           progress.done(unit, true);
@@ -145,8 +145,8 @@ function checkResumable(e: Experiment, manifest: RunManifest, dir: RunDir, path:
   }
 }
 
-/** The worker input of every unit, by unit name. */
-function unitInputs(e: Experiment, manifest: RunManifest): Map<string, UnitInput> {
+/** The worker input of every unit, by unit name; units stream their request rows into `unitsDir`. */
+function unitInputs(e: Experiment, manifest: RunManifest, unitsDir: string): Map<string, UnitInput> {
   const hardware = e.config.hardware.endsWith('.json') ? resolve(e.baseDir, e.config.hardware) : e.config.hardware;
   const files = manifest.provenance?.files ?? {};
   const moduleFiles = new Map<string, Record<string, string>>();
@@ -162,7 +162,8 @@ function unitInputs(e: Experiment, manifest: RunManifest): Map<string, UnitInput
       map.set(unit, {
         unit, point: p.id, model: e.config.model, hardware, system, workload: p.workload,
         ...(e.config.slo === undefined ? {} : { slo: e.config.slo }),
-        timelineBins: e.config.report.timeline_bins, baseDir: e.baseDir,
+        timelineBins: e.config.report.timeline_bins, cdfPoints: e.config.report.cdf_points, baseDir: e.baseDir,
+        files: { unitsDir, percentiles: e.config.report.percentiles },
         ...(policyFiles === undefined ? {} : { policyFiles }),
       });
     });

@@ -4,12 +4,14 @@ import { stringify } from 'yaml';
 import { TMP_SUFFIX, writeFileAtomic } from './atomic.ts';
 import { type LockHolder, lockDir } from './lock.ts';
 import type { RunManifest } from './manifest.ts';
+import { requestFile } from './request-file.ts';
 import type { UnitResult } from './unit.ts';
 
 /**
  * A results directory:
  *   config.yaml     the resolved config          run.json   the manifest (plan, shard, hash)
- *   run.log         one JSON event per line      units/     one file per finished unit
+ *   run.log         one JSON event per line
+ *   units/<unit>.json  a finished unit's summary   units/<unit>.requests.csv  its request rows
  *   results.json, requests.csv, summary.md, plots/*.svg, index.html   (the report)
  * Every file is written atomically; a unit file exists only once its unit finished, so a
  * killed run leaves at most `*.partial` files, which never count and are removed on resume.
@@ -83,13 +85,18 @@ export class RunDir {
     writeFileAtomic(join(this.unitsDir, `${r.unit}.json`), JSON.stringify(r));
   }
 
-  /** A finished unit of this config, or undefined (missing, unreadable or of another config). */
+  /** Where a unit's request rows are (written by the unit while it runs). */
+  requestFile(unit: string): string {
+    return requestFile(this.unitsDir, unit);
+  }
+
+  /** A finished unit of this config, or undefined (missing, unreadable, of another config, or without its request rows). */
   readUnit(unit: string, hash: string): UnitResult | undefined {
     const file = join(this.unitsDir, `${unit}.json`);
-    if (!existsSync(file)) return undefined;
+    if (!existsSync(file) || !existsSync(this.requestFile(unit))) return undefined;
     try {
       const r = JSON.parse(readFileSync(file, 'utf8')) as UnitResult;
-      return r.version === 1 && r.unit === unit && r.config_hash === hash ? r : undefined;
+      return r.version === 2 && r.unit === unit && r.config_hash === hash ? r : undefined;
     } catch {
       return undefined;
     }

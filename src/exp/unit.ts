@@ -5,7 +5,8 @@ import type { SystemExtras, SystemResult } from './results.ts';
 
 /**
  * A unit of work: one system on one point's workload. Units run in worker threads and are
- * saved one file each (units/<unit>.json), the grain of resume, sharding and merging.
+ * saved one file each (units/<unit>.json, and the request rows beside it), the grain of resume,
+ * sharding and merging.
  */
 export interface UnitInput {
   /** `<point id>-s<system index>`, the unit file's name. */
@@ -19,6 +20,10 @@ export interface UnitInput {
   /** Goodput counts finished requests meeting it (none: no goodput). */
   readonly slo?: SloConfig;
   readonly timelineBins: number;
+  /** Quantiles per CDF (none: no CDFs). */
+  readonly cdfPoints?: number;
+  /** Where the unit streams its request rows; none: they are not kept (a unit run for its summary alone). */
+  readonly files?: UnitFiles;
   /** Policy modules are resolved from here (the config's directory). */
   readonly baseDir: string;
   /**
@@ -28,22 +33,20 @@ export interface UnitInput {
   readonly policyFiles?: Readonly<Record<string, string>>;
 }
 
-/** Per-request outcomes, one array entry per request, in arrival order (columns keep files small). */
-export interface RequestColumns {
-  readonly id: number[];
-  /** Seconds since the workload's start. */
-  readonly arrival: number[];
-  readonly input: number[];
-  readonly output: number[];
-  /** DP replica that served it (0 otherwise); null when rejected. */
-  readonly replica: (number | null)[];
-  /** Milliseconds; null for a request that did not finish (rejected). */
-  readonly ttft_ms: (number | null)[];
-  /** Milliseconds per output token after the first; null for 1-token or unfinished requests. */
-  readonly tpot_ms: (number | null)[];
-  readonly e2e_ms: (number | null)[];
-  /** Times it was preempted (its KV recomputed); null when rejected. */
-  readonly preemptions: (number | null)[];
+export interface UnitFiles {
+  /** The run's units/ directory: rows go to units/<unit>.requests.csv. */
+  readonly unitsDir: string;
+  /** 'exact': TTFT/TPOT/E2E percentiles from the request file instead of the sketch. */
+  readonly percentiles: 'sketch' | 'exact';
+}
+
+/**
+ * Evenly spaced quantiles of each latency over a unit's requests (milliseconds): entry i is the
+ * quantile i / (length − 1); empty when no request has the value. What the CDF plots draw.
+ */
+export interface LatencyCdfs {
+  readonly ttft_ms: number[];
+  readonly tpot_ms: number[];
 }
 
 /**
@@ -60,13 +63,14 @@ export interface Timeline {
 
 export type UnitSummary = SystemResult & SystemExtras;
 
+/** A finished unit: units/<unit>.json, beside its request rows units/<unit>.requests.csv. */
 export interface UnitResult {
-  readonly version: 1;
+  readonly version: 2;
   readonly config_hash: string;
   readonly unit: string;
   readonly point: string;
   readonly system: string;
   readonly summary: UnitSummary;
-  readonly requests: RequestColumns;
+  readonly cdf: LatencyCdfs;
   readonly timeline: Timeline;
 }

@@ -18,5 +18,5 @@ export { fromArray, synthetic } from './streams.ts';
 export {
   type IterationRow, type RequestRow, SimConfigError, type SimOptions, type SimResult, type Slo, type SystemSpec, TraceOrderError,
 } from './types.ts';
-export type { Summary } from './metrics/distribution.ts';
+export { Distribution, interpolated, type PercentileMethod, SKETCH_RELATIVE_ACCURACY, type Summary } from './metrics/distribution.ts';
 export type { QueueStats } from './metrics/queue.ts';

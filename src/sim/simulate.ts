@@ -60,7 +60,7 @@ function arrive(d: Deployment, engines: readonly Engine[], req: TraceRequest, me
   metrics.arrival(req.arrival, engines.reduce((a, e) => a + e.waitingCount, 0));
   const reason = rejection(d, req);
   if (reason) {
-    metrics.reject(reason);
+    metrics.reject(req, reason);
     return null;
   }
   const engine = engines[engines.length === 1 ? 0 : d.router.route(req, engines)]!;
@@ -97,9 +97,11 @@ function summarize(d: Deployment, engines: readonly Engine[], m: MetricsCollecto
     tpot_ms: m.tpot.summary(1e3),
     itl_ms: m.itl.summary(1e3),
     e2e_ms: m.e2e.summary(1e3),
+    percentiles: { ttft_ms: m.ttft.method(), tpot_ms: m.tpot.method(), itl_ms: m.itl.method(), e2e_ms: m.e2e.method() },
     throughput_tok_s: duration > 0 ? (m.inputTokens + m.outputTokens) / duration : 0,
     requests: { finished: m.finished, rejected: m.rejected, arrived: m.arrived },
     switches: m.switches,
+    max_in_flight: m.inFlight.max(),
     rejections: Object.fromEntries(m.rejections),
     goodput: m.goodput(o.slo),
     duration_s: duration,

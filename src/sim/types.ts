@@ -7,7 +7,8 @@ import type { ModeKind } from '../parallel/mode.ts';
 import type { PolicySpec } from '../policy/registry.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import type { StrategyName } from '../strategies/types.ts';
-import type { Summary } from './metrics/distribution.ts';
+import type { TraceRequest } from '../traces/types.ts';
+import type { PercentileMethod, Summary } from './metrics/distribution.ts';
 import type { QueueStats } from './metrics/queue.ts';
 import type { RouterName } from './routers/registry.ts';
 import type { EngineSettings } from './settings.ts';
@@ -88,6 +89,8 @@ export interface SimOptions {
   /** Goodput counts finished requests meeting both thresholds. */
   readonly slo?: Slo;
   readonly onRequest?: (row: RequestRow) => void;
+  /** A request that can never be served (too long for the model or the KV cache), at its arrival. */
+  readonly onReject?: (request: TraceRequest, reason: string) => void;
   readonly onIteration?: (row: IterationRow) => void;
   /** Called for every generated token (tests; costs a call per token). */
   readonly onToken?: (requestId: number, time: number) => void;
@@ -109,10 +112,17 @@ export interface SimResult {
   readonly tpot_ms: Summary;
   readonly itl_ms: Summary;
   readonly e2e_ms: Summary;
+  /**
+   * How each latency's percentiles were computed: exact while a run has at most 65,536 values
+   * of it, then a DDSketch of stated relative accuracy (src/sim/metrics/distribution.ts).
+   */
+  readonly percentiles: { readonly ttft_ms: PercentileMethod; readonly tpot_ms: PercentileMethod; readonly itl_ms: PercentileMethod; readonly e2e_ms: PercentileMethod };
   /** (Σ input + Σ output tokens of finished requests) / (last completion − first arrival). */
   readonly throughput_tok_s: number;
   readonly requests: { readonly finished: number; readonly rejected: number; readonly arrived: number };
   readonly switches: number;
+  /** Most requests in the system at once (arrived, not finished); rejected ones never count. */
+  readonly max_in_flight: number;
   /** Rejected requests by reason. */
   readonly rejections: Readonly<Record<string, number>>;
   readonly goodput: { readonly slo: Slo; readonly requests: number; readonly fraction: number; readonly req_s: number } | null;

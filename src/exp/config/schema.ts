@@ -87,6 +87,10 @@ export const reportSchema = z
     timeline_bins: z.number().int().min(10).max(5000).default(300).describe("time bins of Shift's mode/batch-token timeline plots"),
     cdf_points: z.number().int().min(10).max(2000).default(200).describe('quantiles drawn per CDF line'),
     plots: z.boolean().default(true).describe('render SVG plots and index.html'),
+    percentiles: z
+      .enum(['sketch', 'exact'])
+      .default('sketch')
+      .describe('TTFT/TPOT/E2E percentiles: sketch (exact up to 65,536 requests per unit, then DDSketch within 0.1%) or exact (sorted from each unit\'s request file: 24 bytes per request while it is summarised)'),
   })
   .describe('what the report draws');
 

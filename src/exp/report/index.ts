@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic.ts';
 import type { RunDir } from '../store.ts';
 import { collectRun } from './collect.ts';
-import { requestsCsv } from './csv.ts';
+import { writeRequestsCsv } from './csv.ts';
 import { indexHtml } from './html.ts';
 import { reportPlots } from './plots.ts';
-import { renderSvg } from './render.ts';
+import { renderSvg, resetSvgIds } from './render.ts';
 import { buildResults } from './results-json.ts';
 import { summaryMarkdown, terminalSummary } from './summary.ts';
 
@@ -34,10 +34,11 @@ async function write(dir: RunDir): Promise<ReportFiles> {
   const data = collectRun(dir);
   const path = (f: string): string => join(dir.dir, f);
   writeFileAtomic(path('results.json'), `${JSON.stringify(buildResults(data), null, 2)}\n`);
-  writeFileAtomic(path('requests.csv'), requestsCsv(data));
+  writeRequestsCsv(dir, data, path('requests.csv'));
   const specs = data.manifest.report.plots ? reportPlots(data) : [];
   const plots = [];
   if (specs.length > 0) mkdirSync(path('plots'), { recursive: true });
+  resetSvgIds();
   for (const s of specs) {
     const svg = await renderSvg(s.spec);
     writeFileAtomic(path(join('plots', s.file)), svg);

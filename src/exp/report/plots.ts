@@ -1,5 +1,4 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { cdfPoints } from '../stats.ts';
 import type { UnitSummary } from '../unit.ts';
 import { type RunData, pointLabel } from './collect.ts';
 import { MODE_COLOURS, systemColours } from './palette.ts';
@@ -52,11 +51,16 @@ function latencyThroughput(data: RunData): PlotSpec {
   };
 }
 
-/** CDF of a per-request latency, one panel per point. */
-function cdf(data: RunData, key: 'ttft_ms' | 'tpot_ms', n: number): PlotSpec {
+/** CDF of a per-request latency (the quantiles each unit saved), one panel per point. */
+function cdf(data: RunData, key: 'ttft_ms' | 'tpot_ms'): PlotSpec {
   const name = key === 'ttft_ms' ? 'TTFT' : 'TPOT';
   const values = data.points.flatMap((p) =>
-    p.units.flatMap((u) => cdfPoints(u.requests[key], n).filter((c) => c.value > 0).map((c) => ({ ...c, system: u.system, point: pointLabel(p.plan) }))),
+    p.units.flatMap((u) =>
+      u.cdf[key]
+        .map((value, i, all) => ({ value, fraction: i / (all.length - 1) }))
+        .filter((c) => c.value > 0)
+        .map((c) => ({ ...c, system: u.system, point: pointLabel(p.plan) })),
+    ),
   );
   return {
     file: `${name.toLowerCase()}-cdf.svg`,
@@ -207,8 +211,7 @@ function timeline(data: RunData, index: number): PlotSpec | undefined {
 }
 
 export function reportPlots(data: RunData): PlotSpec[] {
-  const n = data.manifest.report.cdf_points;
   const timelines = data.points.map((_, i) => timeline(data, i)).filter((x): x is PlotSpec => x !== undefined);
   const comparisons = data.systems.length > 1 ? [relative(data)] : [];
-  return [latencyThroughput(data), bars(data), ...comparisons, cdf(data, 'ttft_ms', n), cdf(data, 'tpot_ms', n), ...timelines];
+  return [latencyThroughput(data), bars(data), ...comparisons, cdf(data, 'ttft_ms'), cdf(data, 'tpot_ms'), ...timelines];
 }

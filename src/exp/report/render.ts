@@ -13,3 +13,13 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
     view.finalize();
   }
 }
+
+/**
+ * Vega numbers gradient and clip ids with process-wide counters. A report resets them before
+ * its first plot, so its SVGs are the same whatever the process rendered before (a merged
+ * report equals one written in a fresh process, byte for byte), and still unique within the
+ * report (index.html embeds every plot in one page).
+ */
+export function resetSvgIds(): void {
+  vega.resetSVGDefIds();
+}

@@ -1,9 +1,11 @@
 import { BreakdownSum } from '../../cost/breakdown.ts';
 import type { ModeKind } from '../../parallel/mode.ts';
+import type { TraceRequest } from '../../traces/types.ts';
 import type { SimRequest } from '../request.ts';
 import type { TokenSink } from '../scheduler.ts';
 import type { RequestRow, SimOptions, Slo } from '../types.ts';
 import { Distribution } from './distribution.ts';
+import { InFlightTracker } from './in-flight.ts';
 import { QueueTracker } from './queue.ts';
 
 /**
@@ -25,6 +27,7 @@ export class MetricsCollector implements TokenSink {
   readonly itl = new Distribution();
   readonly e2e = new Distribution();
   readonly queue = new QueueTracker();
+  readonly inFlight = new InFlightTracker();
   readonly breakdown = new BreakdownSum();
   readonly rejections = new Map<string, number>();
   readonly byMode = new Map<ModeKind, number>();
@@ -50,11 +53,14 @@ export class MetricsCollector implements TokenSink {
     this.arrived++;
     if (time < this.firstArrival) this.firstArrival = time;
     this.queue.sample(time, waiting);
+    this.inFlight.arrive(time);
   }
 
-  reject(reason: string): void {
+  reject(req: TraceRequest, reason: string): void {
     this.rejected++;
     this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
+    this.inFlight.depart(req.arrival);
+    this.o.onReject?.(req, reason);
   }
 
   token(r: SimRequest, now: number): void {
@@ -67,6 +73,7 @@ export class MetricsCollector implements TokenSink {
     const e2e = r.lastToken - r.arrival + this.frontendS;
     const tpot = r.output > 1 ? (e2e - ttft) / (r.output - 1) : NaN;
     this.finished++;
+    this.inFlight.depart(r.lastToken);
     this.inputTokens += r.input;
     this.outputTokens += r.output;
     if (r.lastToken + this.frontendS > this.lastCompletion) this.lastCompletion = r.lastToken + this.frontendS;

@@ -1,14 +1,20 @@
+import { DDSketch } from '@datadog/sketches-js';
+
 /**
  * A distribution of positive values in bounded memory: exact values while there are at most
- * `exactCap`, then a log-spaced histogram with bins 0.1% wide, so a
- * 10M-request replay aggregates per-token latencies in fixed memory (a histogram quantile is
- * within 0.05% of the order statistic at its rank). Quantiles of exact values
- * interpolate linearly between order statistics (numpy's default, as vLLM's benchmark reports).
+ * `exactCap` (512 KB at the default), then a DDSketch (Masson, Rim & Lee, VLDB 2019; npm
+ * @datadog/sketches-js) whose quantiles are within SKETCH_RELATIVE_ACCURACY of the order
+ * statistic at the quantile's rank, in a few thousand bins whatever the count. So a replay of
+ * millions of requests (or billions of tokens) aggregates its latencies in fixed memory.
+ *
+ * Quantiles of exact values interpolate linearly between order statistics (numpy's default, as
+ * vLLM's benchmark reports); the sketch answers with the order statistic at rank ⌊q·(n−1)⌋ to
+ * within its relative accuracy.
  */
-const LO = 1e-7; //             smallest value resolved (s); smaller ones land in bin 0
-const RATIO = 1.001;
-const LOG_RATIO = Math.log(RATIO);
-const BINS = Math.ceil(Math.log(1e7 / LO) / LOG_RATIO) + 1; // up to 1e7 s
+export const SKETCH_RELATIVE_ACCURACY = 0.001;
+
+/** How a distribution's percentiles were computed, for results files. */
+export type PercentileMethod = 'exact' | `ddsketch ±${number}%`;
 
 export interface Summary {
   readonly mean: number;
@@ -18,81 +24,75 @@ export interface Summary {
 }
 
 export class Distribution {
-  private exact: Float64Array | null = new Float64Array(64);
-  private hist: Float64Array | null = null;
+  private exact: Float64Array | null;
+  private sketch: DDSketch | null = null;
   private n = 0;
   private sum = 0;
   private lo = Infinity;
   private hi = -Infinity;
 
-  constructor(private readonly exactCap = 1 << 16) {}
+  constructor(private readonly exactCap = 1 << 16) {
+    this.exact = new Float64Array(Math.min(64, exactCap));
+  }
 
   get count(): number {
     return this.n;
   }
 
   add(x: number): void {
+    this.n++;
     this.sum += x;
     if (x < this.lo) this.lo = x;
     if (x > this.hi) this.hi = x;
-    if (this.exact) {
-      if (this.n === this.exact.length) {
-        if (this.n >= this.exactCap) this.toHistogram();
-        else this.exact = growTo(this.exact, Math.min(2 * this.n, this.exactCap));
-      }
-      if (this.exact) {
-        this.exact[this.n++] = x;
-        return;
-      }
+    if (this.exact && this.n > this.exact.length) {
+      if (this.n > this.exactCap) this.toSketch();
+      else this.exact = growTo(this.exact, Math.min(2 * this.exact.length, this.exactCap));
     }
-    this.bin(x);
-    this.n++;
+    if (this.exact) this.exact[this.n - 1] = x;
+    else this.sketch!.accept(x);
   }
 
   mean(): number {
     return this.n === 0 ? NaN : this.sum / this.n;
   }
 
+  method(): PercentileMethod {
+    return this.exact ? 'exact' : `ddsketch ±${SKETCH_RELATIVE_ACCURACY * 100}%`;
+  }
+
   quantile(q: number): number {
-    if (this.n === 0) return NaN;
-    if (this.exact) return this.exactQuantiles([q])[0]!;
-    const rank = q * (this.n - 1);
-    let seen = 0;
-    const h = this.hist!;
-    for (let b = 0; b < h.length; b++) {
-      seen += h[b]!;
-      if (seen > rank) return Math.min(this.hi, Math.max(this.lo, LO * Math.pow(RATIO, b + 0.5)));
+    return this.quantiles([q])[0]!;
+  }
+
+  /** Several quantiles at once (sorting the exact values once). NaN when empty. */
+  quantiles(qs: readonly number[]): number[] {
+    if (this.n === 0) return qs.map(() => NaN);
+    if (this.exact) {
+      const sorted = this.exact.slice(0, this.n).sort();
+      return qs.map((q) => interpolated(sorted, q));
     }
-    return this.hi;
+    // A bin's representative value can lie just outside the data; the extremes are known.
+    return qs.map((q) => Math.min(this.hi, Math.max(this.lo, this.sketch!.getValueAtQuantile(q))));
   }
 
   /** Mean and percentiles, each multiplied by `scale` (e.g. 1000 for milliseconds). */
   summary(scale = 1): Summary {
-    const qs = [0.5, 0.9, 0.99];
-    const [p50, p90, p99] = this.n > 0 && this.exact ? this.exactQuantiles(qs) : qs.map((q) => this.quantile(q));
+    const [p50, p90, p99] = this.quantiles([0.5, 0.9, 0.99]);
     return { mean: this.mean() * scale, p50: p50! * scale, p90: p90! * scale, p99: p99! * scale };
   }
 
-  private exactQuantiles(qs: readonly number[]): number[] {
-    const sorted = this.exact!.slice(0, this.n).sort();
-    return qs.map((q) => {
-      const rank = q * (this.n - 1);
-      const i = Math.floor(rank);
-      const w = rank - i;
-      return i + 1 < this.n ? sorted[i]! + w * (sorted[i + 1]! - sorted[i]!) : sorted[i]!;
-    });
-  }
-
-  private toHistogram(): void {
-    this.hist = new Float64Array(BINS);
-    for (let k = 0; k < this.n; k++) this.bin(this.exact![k]!);
+  private toSketch(): void {
+    this.sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    for (const x of this.exact!) this.sketch.accept(x);
     this.exact = null;
   }
+}
 
-  private bin(x: number): void {
-    const b = x <= LO ? 0 : Math.min(BINS - 1, Math.floor(Math.log(x / LO) / LOG_RATIO));
-    this.hist![b]! += 1;
-  }
+/** Quantile q of ascending `sorted` with linear interpolation between order statistics (numpy's default). */
+export function interpolated(sorted: ArrayLike<number>, q: number): number {
+  const rank = q * (sorted.length - 1);
+  const i = Math.floor(rank);
+  return i + 1 < sorted.length ? sorted[i]! + (rank - i) * (sorted[i + 1]! - sorted[i]!) : sorted[i]!;
 }
 
 function growTo(a: Float64Array, size: number): Float64Array {
