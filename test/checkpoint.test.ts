@@ -117,10 +117,21 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fi
 
 cfg('the published configs of Llama-3.1-8B and Qwen3-32B give the catalog entries', () => {
   for (const name of ['llama-3.1-8b', 'qwen3-32b']) {
-    const { name: _n, source: _s, ...parsed } = modelFromHfConfig(fixture(name), `${name}.json`, name);
-    const { name: _cn, source: _cs, ...catalog } = getModel(name);
+    // quant: the fixtures are the BF16 releases; the catalog names the FP8 checkpoints' scheme (next test).
+    const { name: _n, source: _s, quant: _q, ...parsed } = modelFromHfConfig(fixture(name), `${name}.json`, name);
+    const { name: _cn, source: _cs, quant: _cq, ...catalog } = getModel(name);
     assert.equal(parsed, catalog, name);
   }
+});
+
+cfg('quantization_config: Qwen3-32B-FP8 is block-scaled 128×128 like the catalog; no block size is per-channel', () => {
+  // Qwen/Qwen3-32B-FP8 config.json: {"quant_method": "fp8", "fmt": "e4m3", "activation_scheme": "dynamic",
+  // "weight_block_size": [128, 128]}; the catalog prices that checkpoint (shared/calibration/measurements.yaml).
+  const fp8 = { ...(fixture('qwen3-32b') as object), quantization_config: { quant_method: 'fp8', fmt: 'e4m3', activation_scheme: 'dynamic', weight_block_size: [128, 128] } };
+  assert.equal(modelFromHfConfig(fp8, 'config.json', 'q').quant, getModel('qwen3-32b').quant);
+  assert.equal(modelFromHfConfig(fixture('llama-3.1-8b'), 'config.json', 'l').quant, { kind: 'fp8-channel' });
+  const bad = { ...(fixture('qwen3-32b') as object), quantization_config: { weight_block_size: [128, 64] } };
+  assert.throws(() => modelFromHfConfig(bad, 'config.json', 'q'), /config\.json: quantization_config\.weight_block_size must be two equal positive integers/);
 });
 
 cfg('Llama-3.2-3B: tied embeddings, head_dim, RoPE scaling factor 32', () => {
