@@ -73,7 +73,7 @@ export class MetricsCollector implements TokenSink {
     const e2e = r.lastToken - r.arrival + this.frontendS;
     const tpot = r.output > 1 ? (e2e - ttft) / (r.output - 1) : NaN;
     this.finished++;
-    this.inFlight.depart(r.lastToken);
+    this.inFlight.departLater(r.lastToken + this.frontendS);
     this.inputTokens += r.input;
     this.outputTokens += r.output;
     if (r.lastToken + this.frontendS > this.lastCompletion) this.lastCompletion = r.lastToken + this.frontendS;
