@@ -42,7 +42,6 @@ export class InFlightTracker {
     this.later.push(time);
   }
 
-
   /** The maximum so far, including the latest instant. */
   max(): number {
     return Math.max(this.most, this.arrivedNow ? this.open : 0);
