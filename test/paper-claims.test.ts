@@ -15,8 +15,30 @@ test('every claim of SHIFT.md holds on a study built to satisfy them, with uniqu
   const rows = claimsTable(fixtureStudy());
   assert.is(rows.length, CLAIMS.length);
   assert.is(new Set(rows.map((r) => r.id)).size, rows.length);
-  const failing = rows.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.simulated}`);
-  assert.equal(failing, []);
+  // The fixture gives Shift SP's TTFT at one request, as the switch rule does: that claim says
+  // "by construction"; every other one holds strictly.
+  const notHolding = rows.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.verdict}`);
+  assert.equal(notHolding, ['shift-lowest-ttft-llama: by construction', 'shift-lowest-ttft-qwen: by construction']);
+});
+
+test('by construction: Shift equal to SP (TTFT) or TP (TPOT) at one request says so; unequal, it is judged', () => {
+  const equal = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100, tpot: 6 } } }));
+  assert.is(row(equal, 'shift-tpot-close-to-tp-llama').verdict, 'by construction');
+  assert.match(row(equal, 'shift-tpot-close-to-tp-llama').simulated, /^Shift 6\.00 ms = TP 6\.00 ms: one-token decode steps are below the 512-token threshold/);
+  // The same TPOT makes "TP has the lowest TPOT" a tie, and the row says with whom.
+  assert.is(row(equal, 'tp-lowest-tpot-llama').verdict, 'tie within 1%');
+  assert.match(row(equal, 'tp-lowest-tpot-llama').simulated, /\(TP tied with Shift within 1%\)$/);
+  // Shift's TTFT no longer SP's: judged as a prediction (lowest, a tie, or not lowest).
+  const lower = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 90, tpot: 6.2 } } }));
+  assert.is(row(lower, 'shift-lowest-ttft-llama').verdict, 'holds');
+  assert.is(row(lower, 'shift-tpot-close-to-tp-llama').verdict, 'holds');
+  const near = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100.5, tpot: 6.2 } } }));
+  assert.is(row(near, 'shift-lowest-ttft-llama').verdict, 'tie within 1%');
+  const slower = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 120, tpot: 7 } } }));
+  assert.is(row(slower, 'shift-lowest-ttft-llama').verdict, 'does not hold');
+  assert.is(row(slower, 'shift-tpot-close-to-tp-llama').verdict, 'does not hold');
+  // SP is judged against DP and TP only (Shift's TTFT is SP's by construction).
+  assert.is(row(lower, 'sp-lowest-ttft-llama').verdict, 'holds');
 });
 
 test('headline ratios: Shift/TP peak throughput and TP/Shift TTFT at one request, from the right points', () => {
@@ -46,9 +68,9 @@ test('orderings: DP not highest fails and lists the order; ties count as lowest;
   const dp = row(rows, 'dp-highest-throughput-llama');
   assert.is(dp.verdict, 'does not hold');
   assert.is(dp.simulated, 'Shift 55.0k tok/s > DP 50.0k tok/s > SP 44.0k tok/s > TP 30.0k tok/s');
-  // A 0.5% TPOT difference is a tie: TP is still (jointly) lowest.
+  // A 0.5% TPOT difference is a tie: TP is still (jointly) lowest, but only through the tie rule.
   const tie = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100, tpot: 5.97 } } }));
-  assert.is(row(tie, 'tp-lowest-tpot-llama').verdict, 'holds');
+  assert.is(row(tie, 'tp-lowest-tpot-llama').verdict, 'tie within 1%');
   const beaten = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, Shift: { ttft: 100, tpot: 5.5 } } }));
   assert.is(row(beaten, 'tp-lowest-tpot-llama').verdict, 'does not hold');
   const close = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, DP: { ttft: 180, tpot: 20 } } }));
@@ -65,6 +87,9 @@ test('trace claims: Azure checks mean, p50 and p99; Mooncake reads the queue ind
   assert.is(tpot.verdict, 'partly');
   assert.match(tpot.simulated, /^mean: DP 70\.0 ms < Shift 80\.0 ms/);
   assert.match(tpot.simulated, /p50: Shift 13\.0 ms </);
+  // SP 0.7% below Shift at the mean only: a tie in one statistic makes the whole claim a tie, not "holds".
+  const tied = claimsTable(fixtureStudy({ azure: { ...AZURE, SP: { ...AZURE.SP!, ttft: [566, 120, 5200] } } }));
+  assert.is(row(tied, 'azure-lowest-ttft').verdict, 'tie within 1%');
   const moon = claimsTable(fixtureStudy({ mooncake: { ...MOONCAKE, TP: { ttft: 4500, tpot: 180 } } }));
   assert.is(row(moon, 'mooncake-tp-falls-behind').verdict, 'does not hold');
   assert.match(row(moon, 'mooncake-tp-falls-behind').simulated, /^bounded \(max 3 waiting/);
