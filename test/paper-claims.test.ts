@@ -1,9 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLAIMS, type ClaimRow, claimsTable, dpOvertakesTp, rateSweep } from '../experiments/paper/claims.ts';
 import { MissingResultError } from '../experiments/paper/results.ts';
+import { runStudyExperiment } from '../experiments/paper/run.ts';
+import { type ExperimentId, STUDY, type StudyResults } from '../experiments/paper/study.ts';
 import { judgeRatio } from '../experiments/paper/verdicts.ts';
 import { AZURE, LOW_LOAD, MOONCAKE, PEAK, RATES, fixtureStudy } from './helpers/paper-study.ts';
+import { testNeedingTraces, tracesOf } from './helpers/paper-traces.ts';
 
 const row = (rows: readonly ClaimRow[], id: string): ClaimRow => {
   const r = rows.find((x) => x.id === id);
@@ -118,5 +125,77 @@ test('a missing experiment point is a MissingResultError naming it', () => {
   const broken = { ...study, 'azure-code': { config: 'paper-azure-code', points: [] } };
   assert.throws(() => claimsTable(broken), (e: unknown) => e instanceof MissingResultError && /no point of workload 'azure-code'/.test((e as Error).message));
 });
+
+/**
+ * The real study against the verdicts checked into experiments/paper/README.md: a changed
+ * verdict fails here until the README is regenerated (`yarn paper`) and the change explained
+ * (experiments/paper/changes.ts). The claims read five of the study's eight configs (experiment 1
+ * on both models, the rate sweep, both traces); the context sweeps and the bursty workload feed
+ * only plots and explanations, so they are not run. Each config runs in full, exactly as `yarn
+ * paper` runs it (runStudyExperiment, into a temporary directory removed afterwards): ~30 s for
+ * all five on 2 idle cores, and no reduced run is needed. The study is deterministic (seeded),
+ * so the verdicts are exactly the README's; the simulated numbers are compared only through the
+ * verdicts and shown in the failure message.
+ */
+const README = fileURLToPath(new URL('../experiments/paper/README.md', import.meta.url));
+
+interface ReadmeRow {
+  readonly experiment: number;
+  readonly claim: string;
+  readonly published: string;
+  readonly simulated: string;
+  readonly verdict: string;
+}
+
+/** The rows of the README's "Every published claim" table, verdict markup (*, **) stripped. */
+function readmeClaims(): ReadmeRow[] {
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf('## Every published claim');
+  assert.ok(start >= 0, `${README} has no "## Every published claim" section: regenerate it with yarn paper`);
+  const section = text.slice(start, text.indexOf('\n## ', start + 1));
+  return section
+    .split('\n')
+    .filter((l) => /^\| \d+ \|/.test(l))
+    .map((l) => {
+      const cells = l.slice(2, -2).split(' | ');
+      assert.is(cells.length, 5, `README claims row with ${cells.length} cells: ${l}`);
+      const [experiment, claim, published, simulated, verdict] = cells as [string, string, string, string, string];
+      return { experiment: Number(experiment), claim, published, simulated, verdict: verdict.replace(/\*/g, '') };
+    });
+}
+
+test('README: its claims table lists exactly the claims of claims.ts, in order', () => {
+  assert.equal(readmeClaims().map((r) => `${r.experiment} ${r.claim} (${r.published})`), CLAIMS.map((c) => `${c.experiment} ${c.claim} (${c.published})`));
+});
+
+/** Runs `ids` as `yarn paper` does and judges the claims of experiments `numbers` on them. */
+async function realVerdicts(ids: readonly ExperimentId[], numbers: readonly number[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'shiftlab-paper-claims-'));
+  try {
+    const study: Partial<Record<ExperimentId, StudyResults[ExperimentId]>> = {};
+    for (const id of ids) study[id] = await runStudyExperiment(STUDY.find((e) => e.id === id)!, dir, { jobs: 2 });
+    const claims = CLAIMS.filter((c) => numbers.includes(c.experiment));
+    const simulated = claimsTable(study as StudyResults, claims);
+    const readme = new Map(readmeClaims().map((r) => [r.claim, r]));
+    const diff = simulated
+      .filter((c) => readme.get(c.claim)?.verdict !== c.verdict)
+      .map((c) => `${c.id}: README says "${readme.get(c.claim)?.verdict ?? 'no such claim'}" (${readme.get(c.claim)?.simulated ?? ''}), the study now gives "${c.verdict}" (${c.simulated})`);
+    assert.ok(claims.length > 0);
+    assert.equal(diff, [], `verdicts differ from experiments/paper/README.md: rerun \`yarn paper\`, explain the change in experiments/paper/changes.ts and commit the README:\n${diff.join('\n')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('real study, experiments 1 and 3 (4k/250 on both models, the rate sweep): the README’s verdicts', async () => {
+  await realVerdicts(['latency-peak-llama', 'latency-peak-qwen', 'rate-sweep'], [1, 3]);
+});
+
+for (const [id, n] of [['azure-code', 5], ['mooncake', 6]] as const) {
+  const e = STUDY.find((x) => x.id === id)!;
+  testNeedingTraces(test, tracesOf(e), `real study, experiment ${n} (${e.file}): the README’s verdicts`, async () => {
+    await realVerdicts([id], [n]);
+  });
+}
 
 test.run();
