@@ -46,6 +46,11 @@ test('by construction: Shift equal to SP (TTFT) or TP (TPOT) at one request says
   assert.is(row(slower, 'shift-tpot-close-to-tp-llama').verdict, 'does not hold');
   // SP is judged against DP and TP only (Shift's TTFT is SP's by construction).
   assert.is(row(lower, 'sp-lowest-ttft-llama').verdict, 'holds');
+  // Shift equal to SP is only as good as SP: with both above TP's TTFT, the claim does not hold.
+  const both = claimsTable(fixtureStudy({ lowLoad: { ...LOW_LOAD, SP: { ttft: 160, tpot: 22 }, Shift: { ttft: 160, tpot: 6.2 } } }));
+  assert.is(row(both, 'sp-lowest-ttft-llama').verdict, 'does not hold');
+  assert.is(row(both, 'shift-lowest-ttft-llama').verdict, 'does not hold');
+  assert.match(row(both, 'shift-lowest-ttft-llama').simulated, /^Shift 160 ms = SP 160 ms: the 4096-token prefill .*; TP 150 ms < SP 160 ms < DP 400 ms$/);
 });
 
 test('headline ratios: Shift/TP peak throughput and TP/Shift TTFT at one request, from the right points', () => {

@@ -116,7 +116,9 @@ const ordering4k: Claim[] = MODELS.flatMap((m): Claim[] => [
     published: 'SP, Shift lowest',
     judge: (r) => {
       const t = ttftOf(lowLoad(r, m.id));
-      return judgeConstruction(t.Shift!, t.SP!, `Shift ${ms(t.Shift!)} = SP ${ms(t.SP!)}`, ONE_REQUEST_PREFILL, () => judgeBest(t, ['Shift'], 'lower', ms));
+      // Shift = SP: the claim is SP's (the previous one), and says so.
+      const sp = judgeBest(without(t, 'Shift'), ['SP'], 'lower', ms);
+      return judgeConstruction(t.Shift!, t.SP!, `Shift ${ms(t.Shift!)} = SP ${ms(t.SP!)}`, ONE_REQUEST_PREFILL, () => judgeBest(t, ['Shift'], 'lower', ms), sp);
     },
   },
   {

@@ -92,13 +92,15 @@ export function judgeBest(values: Values, who: readonly string[], better: 'lower
 const SAME = 1e-9;
 
 /**
- * A claim about `a` that is true because `a` is `b` by construction (`why`): when the two are
- * the same number, the verdict says so instead of "holds"; when they differ (the construction no
- * longer applies), the claim is judged by `otherwise`.
+ * A claim about `a` where `a` is `b` by construction (`why`). When the two are the same number,
+ * the claim is whatever it is for `b` (`forB`, default true): "by construction" when that holds,
+ * else `forB`'s verdict; when they differ (the construction no longer applies), the claim is
+ * judged on its own by `otherwise`.
  */
-export function judgeConstruction(a: number, b: number, label: string, why: string, otherwise: () => Judgement): Judgement {
-  if (Math.abs(a - b) <= SAME * Math.max(Math.abs(a), Math.abs(b))) return { simulated: `${label}: ${why}`, verdict: 'by construction' };
-  return otherwise();
+export function judgeConstruction(a: number, b: number, label: string, why: string, otherwise: () => Judgement, forB?: Judgement): Judgement {
+  if (Math.abs(a - b) > SAME * Math.max(Math.abs(a), Math.abs(b))) return otherwise();
+  if (forB === undefined || passes(forB.verdict)) return { simulated: `${label}: ${why}`, verdict: 'by construction' };
+  return { simulated: `${label}: ${why}; ${forB.simulated}`, verdict: forB.verdict };
 }
 
 /** `who` is the worst (highest) by a factor of at least BY_FAR over the next worst. */
