@@ -115,11 +115,18 @@ function children(pid: number): number[] {
   // The script as npm runs it (sh -c, node_modules/.bin on PATH), on a sweep long enough to kill mid-way.
   const child = spawn('sh', ['-c', `exec ${script} configs/smoke.yaml --out ${out} --jobs 2`], { cwd: repo, env: { ...process.env, PATH: `${join(repo, 'node_modules/.bin')}:${process.env.PATH}` }, stdio: 'ignore' });
   const pid = child.pid!;
-  for (let t = 0; t < 400 && !existsSync(join(out, 'run.log')); t++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(existsSync(join(out, 'run.log')), 'the run did not start');
-  const spawned = children(pid);
-  process.kill(pid, 'SIGKILL');
-  await new Promise((r) => child.on('exit', r));
+  const exited = new Promise((r) => child.on('exit', r));
+  let spawned: number[] = [];
+  // However the checks end, nothing this test started outlives it (a live child would keep the
+  // test process from exiting after a failure).
+  try {
+    for (let t = 0; t < 400 && !existsSync(join(out, 'run.log')); t++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(join(out, 'run.log')), 'the run did not start');
+    spawned = children(pid);
+  } finally {
+    process.kill(pid, 'SIGKILL');
+    await exited;
+  }
   await new Promise((r) => setTimeout(r, 300));
   const alive = spawned.filter(processAlive);
   for (const p of alive) process.kill(p, 'SIGKILL');

@@ -44,7 +44,7 @@ function readme(study = fixtureStudy(), fit: typeof FIT | null = null): string {
 test('README: generated-file notice with command, date and commit; one claims row per claim with its verdict', () => {
   const text = readme();
   assert.match(text, /Generated file: do not edit.\*\* Written by `yarn paper` on 2026-01-02 at commit `abc1234`; the whole study took 61 s on 2 cores/);
-  for (const c of claimsTable(fixtureStudy())) assert.ok(text.includes(`| ${c.experiment} | ${c.claim} | ${c.published} | ${c.simulated} | holds |`), c.id);
+  for (const c of claimsTable(fixtureStudy())) assert.ok(text.includes(`| ${c.experiment} | ${c.claim} | ${c.published} | ${c.simulated} | ${c.verdict} |`), c.id);
   assert.match(text, /Nowhere: every claim holds\./);
   assert.match(text, /!\[Rate sweep\]\(rate-sweep\.svg\)/);
 });

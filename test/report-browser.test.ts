@@ -25,20 +25,27 @@ interface Page {
   readonly broken: string[];
 }
 
-/** Serves `dir`, opens its index.html and reads it; `shoot` takes screenshots of the page. */
+/**
+ * Serves `dir`, opens its index.html and reads it; `shoot` takes screenshots of the page. The
+ * browser and the server are closed however this ends (a failed launch or page included): a
+ * handle left open would keep the test process alive after a failure.
+ */
 async function openReport(dir: string, shoot?: (page: import('playwright-core').Page) => Promise<void>): Promise<Page> {
   const server = await serveDir(dir);
-  const browser = await launchChromium();
   try {
-    const page = await browser.context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(`${server.url}index.html`, { waitUntil: 'load' });
-    const figures = await readFigures(page);
-    const broken = await brokenLinks(page);
-    await shoot?.(page);
-    return { figures, errors, broken };
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}index.html`, { waitUntil: 'load' });
+      const figures = await readFigures(page);
+      const broken = await brokenLinks(page);
+      await shoot?.(page);
+      return { figures, errors, broken };
+    } finally {
+      await browser.close();
+    }
   } finally {
-    await browser.close();
     await server.close();
   }
 }

@@ -6,7 +6,7 @@ import { HEADLINE_WORKLOADS } from './headline.ts';
 import { extrasOf, pointOf, pointsOf, stat, systemOf } from './results.ts';
 import type { Sensitivity } from './sensitivity.ts';
 import { MOONCAKE_WINDOW_S, type StudyResults } from './study.ts';
-import { times } from './verdicts.ts';
+import { passes, times } from './verdicts.ts';
 
 /**
  * The README's "where the simulator disagrees" section: for every claim that does not fully
@@ -116,7 +116,7 @@ const dpPeak: Explainer = {
       }
       parts.push(text, '', busyTable(p, FOUR), '');
     }
-    const held = claims.filter((c) => c.id in MODEL_OF && c.verdict === 'holds');
+    const held = claims.filter((c) => c.id in MODEL_OF && passes(c.verdict));
     for (const c of held) parts.push(`For ${MODEL_OF[c.id]!.label} DP is the highest, as in the paper (${c.simulated}).`);
     return parts.join('\n');
   },
@@ -224,7 +224,7 @@ const rateTail: Explainer = {
     const peak = pointOf(study, 'latency-peak-llama', HEADLINE_WORKLOADS.peak);
     return (
       `Simulated: ${claims.find((c) => c.id === 'rate-shift-lowest')?.simulated ?? ''}. At those rates every system is past its capacity at 8k/250 and its queue grows with the 600 requests, so completion time is set by saturation throughput; ` +
-      `there DP is the highest (4k/250: DP ${tokS(systemOf(peak, 'DP').throughput_tok_s)}, Shift ${tokS(systemOf(peak, 'Shift').throughput_tok_s)}; ${dpPeak?.verdict === 'holds' ? 'the paper’s claim that DP has the highest peak throughput holds' : 'see the peak-throughput claim'}). ` +
+      `there DP is the highest (4k/250: DP ${tokS(systemOf(peak, 'DP').throughput_tok_s)}, Shift ${tokS(systemOf(peak, 'Shift').throughput_tok_s)}; ${dpPeak !== undefined && passes(dpPeak.verdict) ? 'the paper’s claim that DP has the highest peak throughput holds' : 'see the peak-throughput claim'}). ` +
       'Below Shift’s capacity Shift has the lowest completion time at every rate, as in the paper.'
     );
   },
@@ -234,7 +234,7 @@ const EXPLAINERS: readonly Explainer[] = [ttftGap, dpPeak, rateTail, azureTail, 
 
 /** One section per explainer with a claim that does not hold, then one per unexplained claim. */
 export function disagreements(ctx: ExplainContext): Disagreement[] {
-  const failing = ctx.claims.filter((c) => c.verdict !== 'holds');
+  const failing = ctx.claims.filter((c) => !passes(c.verdict));
   const out: Disagreement[] = [];
   for (const e of EXPLAINERS) {
     const mine = failing.filter((c) => e.ids.includes(c.id));

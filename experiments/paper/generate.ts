@@ -102,7 +102,7 @@ async function generate(o: { from?: string | undefined; jobs: number; out: strin
   });
   writeFileSync(join(o.out, 'README.md'), readme);
   const count = (v: string): number => claims.filter((c) => c.verdict === v).length;
-  console.log(`${claims.length} claims: ${count('holds')} hold, ${count('partly')} partly, ${count('does not hold')} do not hold`);
+  console.log(`${claims.length} claims: ${count('holds')} hold, ${count('by construction')} by construction, ${count('tie within 1%')} tie within 1%, ${count('partly')} partly, ${count('does not hold')} do not hold`);
   console.log(`wrote ${relative(process.cwd(), join(o.out, 'README.md'))} and ${plots.length} plots from ${relative(process.cwd(), dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -18,8 +18,15 @@ function describe(params: Params): string {
 }
 
 /** The point of `workload` whose sweep values include `params`. */
+/** An experiment's results; a study run in part (test/paper-claims.test.ts) may lack some. */
+function resultsOf(study: StudyResults, id: ExperimentId): Results {
+  const r: Results | undefined = study[id];
+  if (!r) throw new MissingResultError(`no results of experiment ${id} in this study (${Object.keys(study).join(', ')}): run it too`);
+  return r;
+}
+
 export function pointOf(study: StudyResults, id: ExperimentId, workload: string, params: Params = {}): PointResult {
-  const r: Results = study[id];
+  const r = resultsOf(study, id);
   const p = r.points.find((x) => x.params.workload === workload && Object.entries(params).every(([k, v]) => x.params[k] === v));
   if (!p) throw new MissingResultError(`${id} (${r.config}): no point of workload '${workload}'${Object.keys(params).length ? ` with ${describe(params)}` : ''}; rerun \`yarn paper\``);
   return p;
@@ -27,7 +34,7 @@ export function pointOf(study: StudyResults, id: ExperimentId, workload: string,
 
 /** Every point of `workload`, in results order. */
 export function pointsOf(study: StudyResults, id: ExperimentId, workload: string): readonly PointResult[] {
-  const ps = study[id].points.filter((x) => x.params.workload === workload);
+  const ps = resultsOf(study, id).points.filter((x) => x.params.workload === workload);
   if (ps.length === 0) throw new MissingResultError(`${id}: no point of workload '${workload}'; rerun \`yarn paper\``);
   return ps;
 }

@@ -26,26 +26,33 @@ export async function loadStudyExperiment(e: StudyExperiment): Promise<Experimen
   return exp;
 }
 
+/**
+ * Runs one experiment of the study into <dir>/<experiment id>/ and reads back its results.json
+ * (what `yarn paper` does for each config; test/paper-claims.test.ts runs the ones the claims read).
+ */
+export async function runStudyExperiment(e: StudyExperiment, dir: string, o: StudyOptions = {}): Promise<Results> {
+  const started = performance.now();
+  const exp = await loadStudyExperiment(e);
+  const outcome = await runExperiment(exp, { out: join(dir, e.id), ...(o.jobs === undefined ? {} : { jobs: o.jobs }) });
+  const failed = outcome.failed[0];
+  if (failed) throw new StudyError(`${e.file}: unit ${failed.label} failed: ${failed.error.name}: ${failed.error.message} (${outcome.failed.length} failed; the run is in ${outcome.dir.dir})`);
+  await writeReport(outcome.dir);
+  o.log?.(`${e.id}: ${outcome.manifest.units.length} units in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return readResults(dir, e);
+}
+
 export async function runStudy(dir: string, o: StudyOptions = {}): Promise<StudyResults> {
-  const log = o.log ?? (() => {});
-  for (const e of STUDY) {
-    const started = performance.now();
-    const exp = await loadStudyExperiment(e);
-    const outcome = await runExperiment(exp, { out: join(dir, e.id), ...(o.jobs === undefined ? {} : { jobs: o.jobs }) });
-    const failed = outcome.failed[0];
-    if (failed) throw new StudyError(`${e.file}: unit ${failed.label} failed: ${failed.error.name}: ${failed.error.message} (${outcome.failed.length} failed; the run is in ${outcome.dir.dir})`);
-    await writeReport(outcome.dir);
-    log(`${e.id}: ${outcome.manifest.units.length} units in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
+  for (const e of STUDY) await runStudyExperiment(e, dir, o);
   return loadStudy(dir);
+}
+
+function readResults(dir: string, e: StudyExperiment): Results {
+  const file = join(dir, e.id, 'results.json');
+  if (!existsSync(file)) throw new StudyError(`${file} is missing: ${dir} is not a finished study directory of \`yarn paper\`; run \`yarn paper\` without --from`);
+  return validateResults(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
 /** The results.json of every experiment of a study directory. */
 export function loadStudy(dir: string): StudyResults {
-  const entries = STUDY.map((e): [ExperimentId, Results] => {
-    const file = join(dir, e.id, 'results.json');
-    if (!existsSync(file)) throw new StudyError(`${file} is missing: ${dir} is not a finished study directory of \`yarn paper\`; run \`yarn paper\` without --from`);
-    return [e.id, validateResults(JSON.parse(readFileSync(file, 'utf8')), file)];
-  });
-  return Object.fromEntries(entries) as StudyResults;
+  return Object.fromEntries(STUDY.map((e): [ExperimentId, Results] => [e.id, readResults(dir, e)])) as StudyResults;
 }

@@ -72,27 +72,31 @@ async function runUnits(e: Experiment, manifest: RunManifest, dir: RunDir, o: Ru
       void pool.close();
     };
     o.signal?.addEventListener('abort', stop, { once: true });
-    await Promise.all(
-      todo.map(async (unit) => {
-        const input = inputs.get(unit)!;
-        const label = `${input.point} ${input.system.name}`;
-        try {
-          const out = await pool.run(input, { onStart: () => progress.running(unit, label), onProgress: (p) => progress.update(unit, `${p.finished} requests done`) });
-          dir.saveUnit({ version: 2, config_hash: hash, ...out });
-          dir.log('unit-done', { unit, point: input.point, system: input.system.name });
-          ran.push(unit);
-          progress.done(unit, true);
-          o.onUnitSaved?.(unit);
-        } catch (err) {
-          if (interrupted) return;
-          failed.push({ unit, label, error: err as Error });
-          dir.log('unit-failed', { unit, point: input.point, system: input.system.name, error: (err as Error).message });
-          progress.done(unit, false);
-        }
-      }),
-    );
-    o.signal?.removeEventListener('abort', stop);
-    await pool.close();
+    // The pool's worker threads are closed however the units end: an open one keeps the process alive.
+    try {
+      await Promise.all(
+        todo.map(async (unit) => {
+          const input = inputs.get(unit)!;
+          const label = `${input.point} ${input.system.name}`;
+          try {
+            const out = await pool.run(input, { onStart: () => progress.running(unit, label), onProgress: (p) => progress.update(unit, `${p.finished} requests done`) });
+            dir.saveUnit({ version: 2, config_hash: hash, ...out });
+            dir.log('unit-done', { unit, point: input.point, system: input.system.name });
+            ran.push(unit);
+            progress.done(unit, true);
+            o.onUnitSaved?.(unit);
+          } catch (err) {
+            if (interrupted) return;
+            failed.push({ unit, label, error: err as Error });
+            dir.log('unit-failed', { unit, point: input.point, system: input.system.name, error: (err as Error).message });
+            progress.done(unit, false);
+          }
+        }),
+      );
+    } finally {
+      o.signal?.removeEventListener('abort', stop);
+      await pool.close();
+    }
   }
   progress.stop();
   if (interrupted) dir.log('interrupted', { finished: reused.size + ran.length, of: manifest.units.length });

@@ -26,19 +26,20 @@ export interface RankReply {
 export async function runCollectiveRanks(world: number, ranks: number[], rows: number, cols: number, backend: CommBackend, failRank?: number): Promise<RankReply[]> {
   const shared = createLocalCommShared(world, [ranks], rows * cols * ranks.length);
   const entry = new URL('./comm-rank.ts', import.meta.url);
-  const replies = await Promise.all(
-    Array.from({ length: world }, (_, rank) => {
-      const w = startWorker(entry, { workerData: { rank, shared, backend, ranks, rows, cols, failRank } });
-      return new Promise<RankReply>((resolve, reject) => {
-        w.once('message', (m: RankReply) => {
-          void w.terminate();
-          resolve(m);
-        });
+  const workers = Array.from({ length: world }, (_, rank) => startWorker(entry, { workerData: { rank, shared, backend, ranks, rows, cols, failRank } }));
+  // Every worker is terminated however this ends: a rank that errors must not leave the others
+  // waiting in a collective, keeping the test process alive after the failure.
+  try {
+    const replies = await Promise.all(
+      workers.map((w) => new Promise<RankReply>((resolve, reject) => {
+        w.once('message', resolve);
         w.once('error', reject);
-      });
-    }),
-  );
-  return replies.sort((a, b) => a.rank - b.rank);
+      })),
+    );
+    return replies.sort((a, b) => a.rank - b.rank);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 /** The results of every rank, throwing if any rank failed. */
