@@ -140,6 +140,15 @@ export class Engine implements ReplicaLoad {
     else this.start(now);
   }
 
+  private chooseMode(out: SchedulerOutput<SimRequest>): number {
+    const { cost, options } = this.d;
+    return this.chooser.choose(
+      { chunks: out.counts, decodeTokens: out.decodeTokens, waiting: out.waiting, kvUsage: out.kvBlocksUsed / this.kv.capacity },
+      (m) => cost.time(m, out),
+      options.onDecision && ((iteration, id) => options.onDecision!(this.index, iteration, id as ModeKind)),
+    );
+  }
+
   private wakeAt(t: number): void {
     this.wakeQueued = true;
     this.d.events.push(t, EventType.Wake, this.index);
@@ -153,11 +162,7 @@ export class Engine implements ReplicaLoad {
       return;
     }
     const { cost } = this.d;
-    const modeIndex = this.chooser.choose(
-      { chunks: out.counts, decodeTokens: out.decodeTokens, waiting: out.waiting, kvUsage: out.kvBlocksUsed / this.kv.capacity },
-      (m) => cost.time(m, out),
-      this.d.options.onDecision && ((iteration, id) => this.d.options.onDecision!(this.index, iteration, id as ModeKind)),
-    );
+    const modeIndex = this.chooser.fixed ? this.chooser.chooseFixed() : this.chooseMode(out);
     const dt = cost.time(modeIndex, out, this.d.metrics.breakdown);
     if (!(dt > 0)) throw new Error(`engine ${this.index}: the cost model priced an iteration of ${out.tokens} tokens at ${dt} s`);
     const k = this.d.stages;
