@@ -11,6 +11,8 @@ import { type Executor, ExecutorError } from './types.ts';
 export interface GenerateOptions {
   readonly promptLens: readonly number[];
   readonly maxNewTokens: number;
+  /** New tokens per prompt (default maxNewTokens for every one). */
+  readonly outputLens?: readonly number[];
   readonly seed: number;
   readonly vocab: number;
   /** Token budget of one iteration (vLLM's max_num_batched_tokens); prompts longer than what is left are chunked. */
@@ -72,12 +74,16 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
   const schedulers = pools.map((pool) => new Scheduler<EngineSeq>(limits, pool, null));
   // Token ids per sequence: the prompt, then each generated token as it is sampled.
   const ids = prompts.map((p) => [...p]);
+  if (o.outputLens && o.outputLens.length !== prompts.length) {
+    throw new ExecutorError(`outputLens has ${o.outputLens.length} entries for ${prompts.length} prompts`);
+  }
   prompts.forEach((p, id) => {
+    const output = o.outputLens?.[id] ?? o.maxNewTokens;
     // The last generated token is never written to the cache: a sequence holds at most prompt + new − 1 positions.
-    if (pools[0]!.blocksFor(p.length + o.maxNewTokens - 1) > o.kvBlocks) {
-      throw new ExecutorError(`out of KV blocks: prompt ${id} (${p.length} tokens) and ${o.maxNewTokens} new tokens need more than kvBlocks = ${o.kvBlocks} blocks of ${o.blockSize}`);
+    if (pools[0]!.blocksFor(p.length + output - 1) > o.kvBlocks) {
+      throw new ExecutorError(`out of KV blocks: prompt ${id} (${p.length} tokens) and ${output} new tokens need more than kvBlocks = ${o.kvBlocks} blocks of ${o.blockSize}`);
     }
-    schedulers[id % exec.replicas]!.waiting.push(new EngineSeq(id, p.length, o.maxNewTokens));
+    schedulers[id % exec.replicas]!.waiting.push(new EngineSeq(id, p.length, output));
   });
   const result: GenerateResult = { prompts, tokens: prompts.map(() => []), modes: [], scheduled: [], logits: [], batches: [], preemptions: 0 };
   let preemptions = 0;
