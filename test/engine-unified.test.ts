@@ -88,17 +88,25 @@ same('Shift with a switching policy (threshold 16): same batches and the same mo
   assert.equal(exec.batches, sim.batches);
 });
 
-same('Shift with the cost oracle in the executor: it runs, and picks the modes the simulator picks', async () => {
+same('Shift with the cost oracle in the executor: it runs, and predicts what the simulator predicts', async () => {
   const shift = { strategy: 'shift', world: 2, sp: 2, tp: 1 } as const;
-  const exec = await runExec(
-    await createWorkerExecutor({ model: 'tiny', seed: 1, kvBlocks: MIXED.kvBlocks, blockSize: BLOCK, ...shift, policy: await createPolicy('cost-oracle'), hardware: 'h200' }),
-    MIXED,
-  );
-  const sim = await runSim(shift, MIXED, await createPolicy('cost-oracle'));
-  assert.equal(exec.batches, sim.batches);
+  const worker = (policy: SwitchPolicy, hardware?: string): Promise<Executor> =>
+    createWorkerExecutor({ model: 'tiny', seed: 1, kvBlocks: MIXED.kvBlocks, blockSize: BLOCK, ...shift, policy, ...(hardware ? { hardware } : {}) });
+  const exec = await runExec(await worker(await createPolicy('cost-oracle'), 'h200'), MIXED);
+  assert.equal(exec.batches, (await runSim(shift, MIXED, await createPolicy('cost-oracle'))).batches);
+  // On tiny the oracle always finds TP cheaper, so also switch on the predicted time itself: SP
+  // when TP is predicted above the median of the simulator's predictions. Equal modes then need
+  // equal predictions on both sides of the cut.
+  const predicted: number[] = [];
+  await runSim(shift, MIXED, { name: 'probe', decide: (s) => (predicted.push(s.predict('tp')), 'tp') });
+  const cut = [...predicted].sort((a, b) => a - b)[Math.floor(predicted.length / 2)]!;
+  const byPrediction = (): SwitchPolicy => ({ name: 'predicted-cut', decide: (s) => (s.predict('tp') > cut ? 'sp' : 'tp') });
+  const cutExec = await runExec(await worker(byPrediction(), 'h200'), MIXED);
+  const cutSim = await runSim(shift, MIXED, byPrediction());
+  assert.equal([...new Set(cutExec.batches.map((b) => b.mode))].sort(), ['sp', 'tp']);
+  assert.equal(cutExec.batches, cutSim.batches);
   // Without hardware the oracle has no cost model: the policy's error reaches the caller.
-  const blind = await createWorkerExecutor({ model: 'tiny', seed: 1, kvBlocks: MIXED.kvBlocks, blockSize: BLOCK, ...shift, policy: await createPolicy('cost-oracle') });
-  const error = await runExec(blind, MIXED).then(() => null, (e: unknown) => e as Error);
+  const error = await runExec(await worker(await createPolicy('cost-oracle')), MIXED).then(() => null, (e: unknown) => e as Error);
   assert.match(error?.message ?? '', /no cost model is attached/);
 });
 
