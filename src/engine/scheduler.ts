@@ -36,6 +36,8 @@ const NO_CHUNKS: readonly PrefillChunk[] = [];
 export interface SchedulerLimits {
   readonly maxNumBatchedTokens: number;
   readonly maxNumSeqs: number;
+  /** Batches the engine keeps in flight (default 1): above 1, scheduled sequences are marked in flight until applied. */
+  readonly batchesInFlight?: number;
 }
 
 /**
@@ -53,12 +55,16 @@ export interface SchedulerLimits {
 export class Scheduler<S extends EngineSeq = EngineSeq> {
   readonly waiting = new Deque<S>();
   running: S[] = [];
+  /** Whether sequences are marked in flight (a pipelined engine); one batch at a time needs no marks. */
+  private readonly pipelined: boolean;
 
   constructor(
     private readonly limits: SchedulerLimits,
     private readonly kv: BlockPool,
     private readonly prefix: PrefixCache | null,
-  ) {}
+  ) {
+    this.pipelined = (limits.batchesInFlight ?? 1) > 1;
+  }
 
   get hasWork(): boolean {
     return this.waiting.length > 0 || this.running.length > 0;
@@ -82,7 +88,7 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
         fits = this.kv.grow(r, r.computed + n);
       }
       if (!fits) break;
-      r.inFlight = true;
+      if (this.pipelined) r.inFlight = true;
       reqs.push(r);
       counts.push(n);
       budget -= n;
@@ -109,7 +115,7 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
       }
       this.waiting.shift();
       this.running.push(r);
-      r.inFlight = true;
+      if (this.pipelined) r.inFlight = true;
       reqs.push(r);
       counts.push(n);
       budget -= n;
@@ -166,7 +172,7 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
     let finished = 0;
     for (let k = 0; k < out.reqs.length; k++) {
       const r = out.reqs[k]!;
-      r.inFlight = false;
+      if (this.pipelined) r.inFlight = false;
       const before = r.computed;
       r.computed += out.counts[k]!;
       if (this.prefix && r.hashIds && before < r.input && r.computed >= r.input) this.prefix.insert(r.hashIds);

@@ -4,7 +4,7 @@ import { BlockPool } from '../engine/block-pool.ts';
 import { ModeChooser, modeIdOf } from '../engine/mode-chooser.ts';
 import { batchRecordOf } from '../engine/batch-record.ts';
 import { PrefixCache } from '../engine/prefix-cache.ts';
-import { Scheduler, type SchedulerOutput, type TokenSink } from '../engine/scheduler.ts';
+import { Scheduler, type SchedulerOutput } from '../engine/scheduler.ts';
 import type { Mode, ModeKind } from '../parallel/mode.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { type EventQueue, EventType } from './events.ts';
@@ -68,7 +68,6 @@ export class Engine implements ReplicaLoad {
   private iteration = 0;
   private lastMode: string | null = null;
   private lastEnd = -Infinity;
-  private readonly sink: TokenSink<SimRequest>;
 
   constructor(
     readonly index: number,
@@ -78,18 +77,9 @@ export class Engine implements ReplicaLoad {
     this.kv = new BlockPool(d.blocks, d.settings.block_size);
     const s = d.settings;
     const prefix = s.enable_prefix_caching ? new PrefixCache(s.prefix_block_tokens, Math.floor((d.blocks * s.block_size) / s.prefix_block_tokens)) : null;
-    this.scheduler = new Scheduler({ maxNumBatchedTokens: s.max_num_batched_tokens, maxNumSeqs: s.max_num_seqs }, this.kv, prefix);
+    this.scheduler = new Scheduler({ maxNumBatchedTokens: s.max_num_batched_tokens, maxNumSeqs: s.max_num_seqs, batchesInFlight: d.stages }, this.kv, prefix);
     this.chooser = new ModeChooser(d.cost.modes.map(modeIdOf), d.policy, `engine ${index}`);
     this.stageFree = new Float64Array(d.stages).fill(-Infinity);
-    const metrics = d.metrics;
-    this.sink = {
-      token(r, now) {
-        if (r.firstToken < 0) r.firstToken = now;
-        metrics.token(r, now); // reads r.lastToken, still the previous token's time
-        r.lastToken = now;
-      },
-      finish: (r) => metrics.finish(r),
-    };
   }
 
   get waitingCount(): number {
@@ -123,7 +113,7 @@ export class Engine implements ReplicaLoad {
     const metrics = this.d.metrics;
     const mode = modeIdOf(this.d.cost.modes[it.modeIndex]!);
     this.d.options.onBatch?.(this.index, batchRecordOf(out, mode));
-    this.scheduler.update(out, now, this.sink);
+    this.scheduler.update(out, now, metrics);
     // Busy time is the union of in-flight intervals (iterations complete in start order).
     metrics.iteration(mode as ModeKind, Math.max(it.start, this.lastEnd), now, out.preempted, this.lastMode !== null && mode !== this.lastMode);
     this.lastEnd = now;

@@ -63,9 +63,12 @@ export class MetricsCollector implements TokenSink<SimRequest> {
     this.o.onReject?.(req, reason);
   }
 
+  /** `r` sampled a token at `now`: stamps its first and latest token times. */
   token(r: SimRequest, now: number): void {
+    if (r.firstToken < 0) r.firstToken = now;
     if (r.generated > 1) this.itl.add(now - r.lastToken);
     this.o.onToken?.(r.id, now + this.frontendS); // the client's view, like the request row's times
+    r.lastToken = now;
   }
 
   finish(r: SimRequest): void {
