@@ -1,6 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { IterationShape } from '../src/cost/iteration.ts';
+import type { BatchRecord } from '../src/engine/batch-record.ts';
+import { generate } from '../src/exec/generate.ts';
+import { createReferenceExecutor } from '../src/exec/reference-executor.ts';
+import type { Executor } from '../src/exec/types.ts';
 import { Engine, type IterationPricer } from '../src/sim/engine.ts';
 import { EventQueue, EventType } from '../src/sim/events.ts';
 import { MetricsCollector } from '../src/sim/metrics/collector.ts';
@@ -72,6 +76,18 @@ test('k = 1 is one iteration at a time: start, run the whole iteration, finish, 
   assert.equal(ms(r.rows), [[0, 10], [10, 18], [18, 20]]);
   assert.equal(r.tokens, [[0, 10], [0, 18], [1, 18], [1, 20]]);
   assert.is(r.busy, 20);
+});
+
+test('executor with k = 2 (batches run one after another): the batches of the simulator, the tokens of k = 1', async () => {
+  const ref = (): Executor => createReferenceExecutor({ model: 'tiny', seed: 1, kvBlocks: 64, blockSize: 16 });
+  const workload = { promptLens: [4, 4], maxNewTokens: 2, seed: 1, vocab: 512, maxBatchedTokens: 4, blockSize: 16, kvBlocks: 64 };
+  const piped = await generate({ ...ref(), batchesInFlight: 2 }, workload);
+  const label = (b: BatchRecord): string => b.ids.map((id, k) => `${'AB'[id]}:${b.counts[k]}`).join(' ');
+  assert.equal(piped.batches.map(label), run(2, 4, [[4, 2], [4, 2]], 2e-3).batches);
+  const serial = await generate(ref(), workload);
+  // One batch at a time, budget 4: A's prompt; A's decode + 3 of B's prompt; B's last prompt token; B's decode.
+  assert.equal(serial.batches.map(label), ['A:4', 'A:1 B:3', 'B:1', 'B:1']);
+  assert.equal(piped.tokens, serial.tokens);
 });
 
 test('a bad number of batches in flight is refused', () => {

@@ -4,7 +4,7 @@ import { Scheduler, type SchedulerOutput, type TokenSink } from '../engine/sched
 import { EngineSeq } from '../engine/sequence.ts';
 import type { ModeKind } from '../parallel/mode.ts';
 import { modeIdOf } from '../engine/mode-chooser.ts';
-import type { SeqWork } from '../strategies/types.ts';
+import type { Batch, SeqWork } from '../strategies/types.ts';
 import { Rng } from '../util/rng.ts';
 import { type Executor, ExecutorError } from './types.ts';
 
@@ -66,12 +66,14 @@ const DEFAULT_MAX_NUM_SEQS = 1024;
  * first (decodes, prompt chunks, recomputes), then admits waiting ones within the token budget,
  * preempting by recompute when KV blocks run out. Sequence i lives on replica i mod R, each
  * replica with its own scheduler and block pool; one executor step runs every replica's batch.
+ * A strategy that keeps k batches in flight gets k scheduled ahead, run here one after another
+ * (the tokens are those of a pipeline: a sequence is in one batch at a time, batches apply in order).
  */
 export async function generate(exec: Executor, o: GenerateOptions): Promise<GenerateResult> {
   const prompts = makePrompts(o.promptLens, o.vocab, o.seed);
   const limits = { maxNumBatchedTokens: o.maxBatchedTokens, maxNumSeqs: o.maxNumSeqs ?? DEFAULT_MAX_NUM_SEQS };
   const pools = Array.from({ length: exec.replicas }, () => new BlockPool(o.kvBlocks, o.blockSize));
-  const schedulers = pools.map((pool) => new Scheduler<EngineSeq>(limits, pool, null));
+  const schedulers = pools.map((pool) => new Scheduler<EngineSeq>({ ...limits, batchesInFlight: exec.batchesInFlight ?? 1 }, pool, null));
   // Token ids per sequence: the prompt, then each generated token as it is sampled.
   const ids = prompts.map((p) => [...p]);
   if (o.outputLens && o.outputLens.length !== prompts.length) {
@@ -98,14 +100,26 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
     },
     finish: () => undefined,
   };
-  while (schedulers.some((s) => s.hasWork)) {
-    const outs = schedulers.map((s) => s.schedule());
-    const work = outs.flatMap((out, replica) => seqWork(out, replica, ids));
-    if (work.length === 0) throw new ExecutorError(`${exec.name}: work is queued but nothing could be scheduled (scheduler bug)`);
-    const tokens = work.reduce((a, w) => a + w.tokens.length, 0);
-    const waiting = outs.reduce((a, out) => a + out.waiting, 0);
-    const kvUsage = pools.reduce((a, p) => a + p.used, 0) / (o.kvBlocks * pools.length);
-    const step = await exec.step({ seqs: work, waiting, kvUsage });
+  // Batches in flight: up to k scheduled ahead (a sequence in at most one), run oldest first.
+  const k = exec.batchesInFlight ?? 1;
+  const queue: { outs: SchedulerOutput<EngineSeq>[]; batch: Batch }[] = [];
+  for (;;) {
+    while (queue.length < k) {
+      const outs = schedulers.map((s) => s.schedule());
+      const work = outs.flatMap((out, replica) => seqWork(out, replica, ids));
+      if (work.length === 0) break;
+      const waiting = outs.reduce((a, out) => a + out.waiting, 0);
+      const kvUsage = pools.reduce((a, p) => a + p.used, 0) / (o.kvBlocks * pools.length);
+      queue.push({ outs, batch: { seqs: work, waiting, kvUsage } });
+    }
+    const next = queue.shift();
+    if (!next) {
+      if (schedulers.some((s) => s.hasWork)) throw new ExecutorError(`${exec.name}: work is queued but nothing could be scheduled (scheduler bug)`);
+      break;
+    }
+    const { outs, batch } = next;
+    const tokens = batch.seqs.reduce((a, w) => a + w.tokens.length, 0);
+    const step = await exec.step(batch);
     const mode = modeIdOf(step.mode);
     for (const out of outs) {
       if (out.tokens > 0) result.batches.push(batchRecordOf(out, mode));

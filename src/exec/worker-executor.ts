@@ -111,6 +111,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     name: o.strategy,
     world: o.world,
     replicas: strategy.replicas(parallel),
+    batchesInFlight: strategy.batchesInFlight?.(parallel) ?? 1,
     modes,
     kvLayout: (mode) => layouts.get(mode.kind)?.ranks ?? [],
     async step(batch) {
