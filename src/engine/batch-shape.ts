@@ -1,6 +1,6 @@
 import type { PrefillChunk } from '../cost/attention.ts';
 import type { IterationShape } from '../cost/iteration.ts';
-import type { Batch } from '../strategies/types.ts';
+import type { Batch } from '../model/batch.ts';
 
 /**
  * The shape the cost model prices for an executor batch: the same numbers the scheduler's output

@@ -1,10 +1,10 @@
-import { BlockPool } from '../engine/block-pool.ts';
 import { type BatchRecord, batchRecordOf } from '../engine/batch-record.ts';
+import { BlockPool } from '../engine/block-pool.ts';
+import { modeIdOf } from '../engine/mode-chooser.ts';
 import { Scheduler, type SchedulerOutput, type TokenSink } from '../engine/scheduler.ts';
 import { EngineSeq } from '../engine/sequence.ts';
+import type { Batch, SeqWork } from '../model/batch.ts';
 import type { ModeKind } from '../parallel/mode.ts';
-import { modeIdOf } from '../engine/mode-chooser.ts';
-import type { Batch, SeqWork } from '../strategies/types.ts';
 import { Rng } from '../util/rng.ts';
 import { type Executor, ExecutorError } from './types.ts';
 
