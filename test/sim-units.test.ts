@@ -2,13 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ParallelConfigError } from '../src/parallel/mode.ts';
 import { PolicyError } from '../src/policy/types.ts';
-import { Deque } from '../src/sim/deque.ts';
+import { Deque } from '../src/util/deque.ts';
 import { EventQueue, EventType } from '../src/sim/events.ts';
-import { KvPool } from '../src/sim/kv-pool.ts';
+import { BlockPool } from '../src/engine/block-pool.ts';
 import { QueueTracker } from '../src/sim/metrics/queue.ts';
 import { SimRequest } from '../src/sim/request.ts';
 import { createRouter } from '../src/sim/routers/registry.ts';
-import { Scheduler } from '../src/sim/scheduler.ts';
+import { Scheduler } from '../src/engine/scheduler.ts';
 import { SimConfigError, type SystemSpec, TraceOrderError, fromArray, simulate, synthetic } from '../src/sim/index.ts';
 import type { RequestStream, TraceRequest } from '../src/traces/types.ts';
 
@@ -59,8 +59,8 @@ parts('routers: round-robin cycles; least-outstanding takes the least loaded, lo
 });
 
 parts('scheduler: decodes first, chunked prefill within the budget, preemption of the last running request', () => {
-  const kv = new KvPool(6, 4); // 24 tokens
-  const s = new Scheduler({ maxNumBatchedTokens: 10, maxNumSeqs: 4 }, kv, null);
+  const kv = new BlockPool(6, 4); // 24 tokens
+  const s = new Scheduler<SimRequest>({ maxNumBatchedTokens: 10, maxNumSeqs: 4 }, kv, null);
   const a = new SimRequest(0, 0, 7, 20, 0);
   const b = new SimRequest(1, 0, 9, 20, 0);
   s.waiting.push(a);

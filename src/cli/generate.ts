@@ -24,6 +24,7 @@ const argv = yargs(hideBin(process.argv))
   .option('sp', { type: 'number', describe: 'SP degree s (sp, shift; default P / t)' })
   .option('tp', { type: 'number', describe: 'TP degree t (sp, shift, dp; default: P / s, or 1 for dp)' })
   .option('policy', { type: 'string', default: 'threshold:512', describe: `shift's switching policy: ${policyNames().join(', ')} (name or name:arg)` })
+  .option('hardware', { type: 'string', default: 'h200', describe: "hardware profile the policy's cost oracle prices iterations on (cost-oracle)" })
   .option('prompt-lens', { type: 'string', default: '5,17,33,64', describe: 'prompt lengths, comma-separated (prompts are seeded random tokens)' })
   .option('max-new-tokens', { type: 'number', default: 16 })
   .option('max-batched-tokens', { type: 'number', default: 64, describe: 'token budget per iteration (longer prompts are chunked)' })
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
       ? createReferenceExecutor({ model: argv.model, seed: argv.seed, ...checkpoint, kvBlocks, blockSize })
       : await createWorkerExecutor({
           model: argv.model, ...checkpoint, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
-          policy: policyFromSpec(argv.policy), ...(argv.sp ? { sp: argv.sp } : {}), ...(argv.tp ? { tp: argv.tp } : {}),
+          policy: policyFromSpec(argv.policy), hardware: argv.hardware, ...(argv.sp ? { sp: argv.sp } : {}), ...(argv.tp ? { tp: argv.tp } : {}),
         });
   const started = performance.now();
   const progress = process.stderr.isTTY && !argv.json;

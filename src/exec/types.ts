@@ -18,6 +18,8 @@ export interface Executor {
   readonly world: number;
   /** Independent KV pools: a sequence's blocks come from the pool of its replica. */
   readonly replicas: number;
+  /** Batches the strategy keeps in flight (pipeline stages; 1 when absent). generate runs them one after another. */
+  readonly batchesInFlight?: number;
   /** The modes this executor may run in. */
   readonly modes: readonly Mode[];
   step(batch: Batch): Promise<StepResult>;

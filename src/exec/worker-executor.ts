@@ -7,11 +7,15 @@ import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { allGroups } from '../parallel/groups.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, type ModeKind, describeMode } from '../parallel/mode.ts';
-import { iterationState } from '../policy/state.ts';
 import { thresholdPolicy } from '../policy/threshold.ts';
-import type { SwitchMode, SwitchPolicy } from '../policy/types.ts';
+import type { SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
 import type { StrategyName } from '../strategies/types.ts';
+import { IterationCostModel } from '../cost/iteration.ts';
+import type { HardwareProfile } from '../cost/profile.ts';
+import { getProfile } from '../cost/profiles/index.ts';
+import { shapeOfBatch } from '../engine/batch-shape.ts';
+import { ModeChooser, modeIdOf } from '../engine/mode-chooser.ts';
 import type { BackendName } from './backends.ts';
 import type { FromRank } from './messages.ts';
 import { RankPool } from './rank-pool.ts';
@@ -34,6 +38,12 @@ export interface ExecutorOptions {
   readonly blockSize: number;
   /** Shift only: picks the mode of each iteration (default: threshold 512). */
   readonly policy?: SwitchPolicy;
+  /**
+   * The hardware the policy's cost oracle (`state.predict`) prices iterations on, as the
+   * simulator's SystemSpec.hardware: a built-in profile name or a profile. Without it a policy
+   * that asks for predictions fails with a PolicyError.
+   */
+  readonly hardware?: string | HardwareProfile;
   /** Rank order of the full-TP group; 'naive' exists to show the switch check refusing it. */
   readonly order?: FullTpOrder;
   /** Floats per rank in the shared communication buffer. */
@@ -81,25 +91,28 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
-  const policy = o.policy ?? thresholdPolicy();
-  const history: SwitchMode[] = [];
+  const chooser = new ModeChooser(modes.map(modeIdOf), o.policy ?? thresholdPolicy(), o.strategy);
+  const cost = o.hardware === undefined ? null : new IterationCostModel({
+    model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
+    dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],
+  });
   const first = layouts.get(modes[0]!.kind)!;
   const checked = new Set<ModeKind>([modes[0]!.kind]);
   let previous: Mode | null = null;
   let broken: Error | null = null;
 
   const choose = (batch: Batch): Mode => {
-    if (modes.length === 1) return modes[0]!;
-    const kind = policy.decide(iterationState(batch, history.length, history));
-    const mode = modes.find((m) => m.kind === kind);
-    if (!mode) throw new ExecutorError(`policy ${policy.name} chose mode '${kind}', which ${o.strategy} does not have`);
-    return mode;
+    // The simulator's summary of the same schedule: decodes are one-token steps of generated tokens.
+    const shape = shapeOfBatch(batch);
+    const summary = { chunks: batch.seqs.map((s) => s.tokens.length), decodeTokens: shape.decodes, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 };
+    return modes[chooser.choose(summary, cost ? (m) => cost.time(m, shape) : undefined)]!;
   };
 
   return {
     name: o.strategy,
     world: o.world,
     replicas: strategy.replicas(parallel),
+    batchesInFlight: strategy.batchesInFlight?.(parallel) ?? 1,
     modes,
     kvLayout: (mode) => layouts.get(mode.kind)?.ranks ?? [],
     async step(batch) {
@@ -109,7 +122,6 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
         assertSwitchKeepsKv(first, layouts.get(mode.kind)!);
         checked.add(mode.kind);
       }
-      if (mode.kind === 'tp' || mode.kind === 'sp') history.push(mode.kind);
       const from = previous;
       const watch = o.checkKvOnSwitch === true && from !== null && from.kind !== mode.kind;
       try {

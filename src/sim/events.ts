@@ -6,7 +6,7 @@
 export const EventType = {
   /** An engine's iteration ends; it starts the next one at once if it has work. */
   StepEnd: 1,
-  /** An idle engine received work; it starts an iteration. */
+  /** An engine may start an iteration: it received work while idle, or (batches in flight) its first stage freed. */
   Wake: 2,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];

@@ -1,4 +1,5 @@
 import type { TraceRequest, RequestStream } from '../traces/types.ts';
+import { getStrategy } from '../strategies/registry.ts';
 import { Engine } from './engine.ts';
 import { TraceOrderError } from './errors.ts';
 import { EventQueue, EventType } from './events.ts';
@@ -18,15 +19,17 @@ import type { SimOptions, SimResult, SystemSpec } from './types.ts';
 export async function simulate(spec: SystemSpec, stream: RequestStream, options: SimOptions = {}): Promise<SimResult> {
   const deployment = await createDeployment(spec);
   const metrics = new MetricsCollector(options, deployment.profile.engine.frontend_s ?? 0);
+  const events = new EventQueue();
+  const stages = getStrategy(spec.strategy).batchesInFlight?.(deployment.parallel) ?? 1;
   const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
     cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
+    events, stages,
   }));
-  await run(deployment, engines, stream, metrics);
+  await run(deployment, engines, events, stream, metrics);
   return summarize(deployment, engines, metrics, options);
 }
 
-async function run(d: Deployment, engines: readonly Engine[], stream: RequestStream, metrics: MetricsCollector): Promise<void> {
-  const events = new EventQueue();
+async function run(d: Deployment, engines: readonly Engine[], events: EventQueue, stream: RequestStream, metrics: MetricsCollector): Promise<void> {
   const it = stream[Symbol.asyncIterator]();
   let next = await it.next();
   let lastArrival = -Infinity;
@@ -38,11 +41,7 @@ async function run(d: Deployment, engines: readonly Engine[], stream: RequestStr
         throw new TraceOrderError(`request ${req.id} arrives at ${req.arrival} s, before the previous one (${lastArrival} s); streams must be in arrival order`);
       }
       lastArrival = req.arrival;
-      const engine = arrive(d, engines, req, metrics);
-      if (engine && !engine.busy) {
-        engine.busy = true;
-        events.push(req.arrival, EventType.Wake, engine.index);
-      }
+      arrive(d, engines, req, metrics);
       next = await it.next();
       continue;
     }
@@ -50,23 +49,20 @@ async function run(d: Deployment, engines: readonly Engine[], stream: RequestStr
     events.pop();
     const engine = engines[ev.engine]!;
     if (ev.type === EventType.StepEnd) engine.finish(ev.time);
-    const end = engine.start(ev.time);
-    if (end === null) engine.busy = false;
-    else events.push(end, EventType.StepEnd, engine.index);
+    else engine.wake(ev.time);
   }
 }
 
-/** Admits a request to the engine its router picks, or rejects it; returns the engine. */
-function arrive(d: Deployment, engines: readonly Engine[], req: TraceRequest, metrics: MetricsCollector): Engine | null {
+/** Admits a request to the engine its router picks (which wakes if idle), or rejects it. */
+function arrive(d: Deployment, engines: readonly Engine[], req: TraceRequest, metrics: MetricsCollector): void {
   metrics.arrival(req.arrival, engines.reduce((a, e) => a + e.waitingCount, 0));
   const reason = rejection(d, req);
   if (reason) {
     metrics.reject(req, reason);
-    return null;
+    return;
   }
   const engine = engines[engines.length === 1 ? 0 : d.router.route(req, engines)]!;
-  engine.admit(new SimRequest(req.id, req.arrival, req.input, req.output, engine.index, req.hashIds));
-  return engine;
+  engine.admit(new SimRequest(req.id, req.arrival, req.input, req.output, engine.index, req.hashIds), req.arrival);
 }
 
 /** Why a request can never be served, or null. The KV check uses its largest context. */

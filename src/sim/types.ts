@@ -1,5 +1,6 @@
 import type { Breakdown } from '../cost/breakdown.ts';
 import type { IterationShape } from '../cost/iteration.ts';
+import type { BatchRecord } from '../engine/batch-record.ts';
 import type { TraceCache } from '../cost/trace-cache.ts';
 import type { MemoryPlan } from '../cost/memory.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
@@ -94,6 +95,8 @@ export interface SimOptions {
   readonly onIteration?: (row: IterationRow) => void;
   /** Called for every generated token (tests; costs a call per token). */
   readonly onToken?: (requestId: number, time: number) => void;
+  /** Called with every batch an engine completed, in completion order (tests comparing with the executor). */
+  readonly onBatch?: (replica: number, batch: BatchRecord) => void;
   /** Called with every Shift decision (tests, tracing policies). */
   readonly onDecision?: (replica: number, iteration: number, mode: ModeKind) => void;
 }

@@ -49,6 +49,8 @@ export interface Strategy {
   modes(model: ModelConfig, parallel: ParallelConfig): Mode[];
   /** Independent KV pools (DP replicas), 1 otherwise. */
   replicas(parallel: ParallelConfig): number;
+  /** Batches an engine keeps in flight (pipeline stages); 1 when absent. */
+  batchesInFlight?(parallel: ParallelConfig): number;
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;
 }
 

@@ -43,15 +43,25 @@ export function relativeError(a: Float32Array, b: Float32Array): number {
   return diff / scale;
 }
 
-/** The worst relative error over every iteration's logits, and where it occurred. */
+/**
+ * The worst relative error over every sampled logits vector, matched by (sequence, k-th sample):
+ * DP replicas schedule their sequences independently (a token budget each), so the iterations
+ * need not line up with the single-device reference's, but each sequence's samples must.
+ */
 export function worstLogitError(run: GenerateResult, ref: GenerateResult): { error: number; where: string } {
+  const bySeq = (r: GenerateResult): Map<number, Float32Array[]> => {
+    const m = new Map<number, Float32Array[]>();
+    for (const byId of r.logits) byId.forEach((l, id) => m.set(id, [...(m.get(id) ?? []), l]));
+    return m;
+  };
+  const got = bySeq(run);
   let worst = { error: 0, where: 'nowhere' };
-  if (run.logits.length !== ref.logits.length) return { error: Infinity, where: `${run.logits.length} iterations, reference ${ref.logits.length}` };
-  ref.logits.forEach((byId, it) => {
-    byId.forEach((expected, id) => {
-      const got = run.logits[it]!.get(id);
-      const error = got ? relativeError(got, expected) : Infinity;
-      if (error > worst.error) worst = { error, where: `iteration ${it}, sequence ${id}` };
+  bySeq(ref).forEach((expected, id) => {
+    const mine = got.get(id) ?? [];
+    if (mine.length !== expected.length) worst = { error: Infinity, where: `sequence ${id}: ${mine.length} samples, reference ${expected.length}` };
+    expected.forEach((e, k) => {
+      const error = mine[k] ? relativeError(mine[k], e) : Infinity;
+      if (error > worst.error) worst = { error, where: `sequence ${id}, sample ${k}` };
     });
   });
   return worst;

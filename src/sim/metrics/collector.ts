@@ -2,7 +2,7 @@ import { BreakdownSum } from '../../cost/breakdown.ts';
 import type { ModeKind } from '../../parallel/mode.ts';
 import type { TraceRequest } from '../../traces/types.ts';
 import type { SimRequest } from '../request.ts';
-import type { TokenSink } from '../scheduler.ts';
+import type { TokenSink } from '../../engine/scheduler.ts';
 import type { RequestRow, SimOptions, Slo } from '../types.ts';
 import { Distribution } from './distribution.ts';
 import { InFlightTracker } from './in-flight.ts';
@@ -21,7 +21,7 @@ import { QueueTracker } from './queue.ts';
  * tokenizing, detokenizing and streaming the first token) is paid outside the GPU timeline: it
  * is added to the client's TTFT and E2E (and so to its completion time) but delays no iteration.
  */
-export class MetricsCollector implements TokenSink {
+export class MetricsCollector implements TokenSink<SimRequest> {
   readonly ttft = new Distribution();
   readonly tpot = new Distribution();
   readonly itl = new Distribution();
@@ -63,9 +63,12 @@ export class MetricsCollector implements TokenSink {
     this.o.onReject?.(req, reason);
   }
 
+  /** `r` sampled a token at `now`: stamps its first and latest token times. */
   token(r: SimRequest, now: number): void {
+    if (r.firstToken < 0) r.firstToken = now;
     if (r.generated > 1) this.itl.add(now - r.lastToken);
     this.o.onToken?.(r.id, now + this.frontendS); // the client's view, like the request row's times
+    r.lastToken = now;
   }
 
   finish(r: SimRequest): void {

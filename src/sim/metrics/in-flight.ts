@@ -1,4 +1,4 @@
-import { Deque } from '../deque.ts';
+import { Deque } from '../../util/deque.ts';
 
 /**
  * The most requests in the system at once (arrived, not yet finished), in O(1) memory: the

@@ -1,17 +1,18 @@
 import type { PrefillChunk } from '../cost/attention.ts';
 import type { IterationShape } from '../cost/iteration.ts';
-import { Deque } from './deque.ts';
-import type { KvPool } from './kv-pool.ts';
+import type { BlockPool } from './block-pool.ts';
+import { Deque } from '../util/deque.ts';
 import type { PrefixCache } from './prefix-cache.ts';
-import type { SimRequest } from './request.ts';
+import type { EngineSeq } from './sequence.ts';
 
 /**
  * One iteration's schedule: plain data that the cost model (it is an IterationShape), the
- * switching policy and the engine read; nothing reaches back into the scheduler.
+ * switching policy, the simulator and the executor read; nothing reaches back into the
+ * scheduler. The executor turns it into SeqWork (token ids, block tables); the simulator prices it.
  */
-export interface SchedulerOutput extends IterationShape {
-  /** Scheduled requests and their token counts, in batch order (running first). */
-  readonly reqs: readonly SimRequest[];
+export interface SchedulerOutput<S extends EngineSeq = EngineSeq> extends IterationShape {
+  /** Scheduled sequences and their token counts, in batch order (running first). */
+  readonly reqs: readonly S[];
   readonly counts: readonly number[];
   /** Scheduled tokens that are generated ones (one per decoding request). */
   readonly decodeTokens: number;
@@ -23,11 +24,11 @@ export interface SchedulerOutput extends IterationShape {
 }
 
 /** Receives the tokens and completions an iteration produced. */
-export interface TokenSink {
-  /** `r` sampled a token at `now` (r.generated counts it; r.lastToken is still the previous one). */
-  token(r: SimRequest, now: number): void;
-  /** `r` generated its last token (r.lastToken is its time). */
-  finish(r: SimRequest): void;
+export interface TokenSink<S extends EngineSeq> {
+  /** `r` sampled a token at `now` (r.generated already counts it). */
+  token(r: S, now: number): void;
+  /** `r` generated its last token; its blocks are freed. */
+  finish(r: S): void;
 }
 
 const NO_CHUNKS: readonly PrefillChunk[] = [];
@@ -35,44 +36,59 @@ const NO_CHUNKS: readonly PrefillChunk[] = [];
 export interface SchedulerLimits {
   readonly maxNumBatchedTokens: number;
   readonly maxNumSeqs: number;
+  /** Batches the engine keeps in flight (default 1): above 1, scheduled sequences are marked in flight until applied. */
+  readonly batchesInFlight?: number;
 }
 
 /**
- * vLLM V1's scheduler for one engine (vllm/v1/core/sched/scheduler.py, FCFS):
+ * vLLM V1's scheduler for one engine (vllm/v1/core/sched/scheduler.py, FCFS), shared by the
+ * simulator and the executor:
  *  1. Running requests in order, each its remaining tokens (1 for a decode, the rest of a
  *     chunked prompt) within the token budget. When KV blocks run out, the last running
  *     request is preempted (its blocks freed, its KV recomputed later: it goes back to the
  *     front of the waiting queue), until the current one fits or was itself the victim.
  *  2. If nothing was preempted, waiting requests in arrival order while budget, max_num_seqs
  *     and blocks allow; a prompt longer than the budget left is chunked (chunked prefill).
+ * With batches in flight (a pipelined engine), a request of an unfinished batch is skipped and
+ * never chosen as a preemption victim; with one batch at a time nothing is ever in flight here.
  */
-export class Scheduler {
-  readonly waiting = new Deque<SimRequest>();
-  running: SimRequest[] = [];
+export class Scheduler<S extends EngineSeq = EngineSeq> {
+  readonly waiting = new Deque<S>();
+  running: S[] = [];
+  /** Whether sequences are marked in flight (a pipelined engine); one batch at a time needs no marks. */
+  private readonly pipelined: boolean;
 
   constructor(
     private readonly limits: SchedulerLimits,
-    private readonly kv: KvPool,
+    private readonly kv: BlockPool,
     private readonly prefix: PrefixCache | null,
-  ) {}
+  ) {
+    this.pipelined = (limits.batchesInFlight ?? 1) > 1;
+  }
 
-  schedule(): SchedulerOutput {
-    const reqs: SimRequest[] = [];
+  get hasWork(): boolean {
+    return this.waiting.length > 0 || this.running.length > 0;
+  }
+
+  schedule(): SchedulerOutput<S> {
+    const reqs: S[] = [];
     const counts: number[] = [];
     let budget = this.limits.maxNumBatchedTokens;
     let preempted = 0;
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const r = this.running[i]!;
+      if (r.inFlight) continue;
       const n = Math.min(r.tokens - r.computed, budget);
       let fits = this.kv.grow(r, r.computed + n);
       while (!fits) {
-        const victim = this.running.pop()!;
+        const victim = this.popVictim();
         this.preempt(victim);
         preempted++;
         if (victim === r) break;
         fits = this.kv.grow(r, r.computed + n);
       }
       if (!fits) break;
+      if (this.pipelined) r.inFlight = true;
       reqs.push(r);
       counts.push(n);
       budget -= n;
@@ -82,7 +98,7 @@ export class Scheduler {
   }
 
   /** Moves waiting requests into the batch while budget, seats and blocks allow. */
-  private admit(reqs: SimRequest[], counts: number[], budget: number): number {
+  private admit(reqs: S[], counts: number[], budget: number): number {
     while (budget > 0 && this.running.length < this.limits.maxNumSeqs) {
       const r = this.waiting.peek();
       if (!r) break;
@@ -99,6 +115,7 @@ export class Scheduler {
       }
       this.waiting.shift();
       this.running.push(r);
+      if (this.pipelined) r.inFlight = true;
       reqs.push(r);
       counts.push(n);
       budget -= n;
@@ -106,14 +123,23 @@ export class Scheduler {
     return budget;
   }
 
-  private preempt(r: SimRequest): void {
+  /** The last running request that is not in flight (there is one: the request being grown). */
+  private popVictim(): S {
+    const last = this.running.length - 1;
+    if (!this.running[last]!.inFlight) return this.running.pop()!;
+    let k = last;
+    while (this.running[k]!.inFlight) k--;
+    return this.running.splice(k, 1)[0]!;
+  }
+
+  private preempt(r: S): void {
     this.kv.free(r);
     r.computed = 0;
     r.preemptions++;
     this.waiting.unshift(r);
   }
 
-  private output(reqs: SimRequest[], counts: number[], preempted: number): SchedulerOutput {
+  private output(reqs: S[], counts: number[], preempted: number): SchedulerOutput<S> {
     let tokens = 0;
     let sampled = 0;
     let decodes = 0;
@@ -142,18 +168,17 @@ export class Scheduler {
    * Applies a finished iteration: KV computed, tokens sampled at `now`, reported to `sink`; a
    * request that generated its last token frees its blocks and leaves the running list.
    */
-  update(out: SchedulerOutput, now: number, sink: TokenSink): void {
+  update(out: SchedulerOutput<S>, now: number, sink: TokenSink<S>): void {
     let finished = 0;
     for (let k = 0; k < out.reqs.length; k++) {
       const r = out.reqs[k]!;
+      if (this.pipelined) r.inFlight = false;
       const before = r.computed;
       r.computed += out.counts[k]!;
       if (this.prefix && r.hashIds && before < r.input && r.computed >= r.input) this.prefix.insert(r.hashIds);
       if (r.computed !== r.tokens) continue;
       r.generated++;
-      if (r.firstToken < 0) r.firstToken = now;
       sink.token(r, now);
-      r.lastToken = now;
       if (r.finished) {
         this.kv.free(r);
         sink.finish(r);
