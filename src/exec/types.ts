@@ -1,5 +1,5 @@
 import type { HeadShard } from '../kv/heads.ts';
-import type { CollectiveRecord } from '../ops/trace.ts';
+import type { CommRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
 import type { Batch } from '../strategies/types.ts';
 
@@ -9,7 +9,7 @@ export interface StepResult {
   /** Logits [V] of every sampling sequence, by sequence id. */
   readonly logits: ReadonlyMap<number, Float32Array>;
   /** The collectives each rank ran, by rank. */
-  readonly comm: readonly (readonly CollectiveRecord[])[];
+  readonly comm: readonly (readonly CommRecord[])[];
 }
 
 /** One parallel deployment that runs engine iterations. Every strategy implements it. */
