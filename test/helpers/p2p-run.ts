@@ -2,6 +2,7 @@ import { createLocalCommShared } from '../../src/comm/shared.ts';
 import type { CommRecord } from '../../src/ops/trace.ts';
 import type { Group } from '../../src/parallel/groups.ts';
 import { startWorker } from '../../src/util/worker.ts';
+import type { CommBackend } from './comm-run.ts';
 
 /**
  * One point-to-point call of a rank in a test script: a send of commInput(tag, rows, cols) to
@@ -24,12 +25,12 @@ export interface P2pReply {
 }
 
 /** Runs each rank's steps on its own worker thread over one LocalComm; replies by rank. */
-export async function runP2p(world: number, steps: readonly (readonly P2pStep[])[], capacity = 1024): Promise<P2pReply[]> {
+export async function runP2p(world: number, steps: readonly (readonly P2pStep[])[], capacity = 1024, backend: CommBackend = 'local'): Promise<P2pReply[]> {
   const shared = createLocalCommShared(world, [], capacity);
   const entry = new URL('./p2p-rank.ts', import.meta.url);
   const replies = await Promise.all(
     steps.map((own, rank) => {
-      const w = startWorker(entry, { workerData: { rank, shared, steps: own } });
+      const w = startWorker(entry, { workerData: { rank, shared, steps: own, backend } });
       return new Promise<P2pReply>((resolve, reject) => {
         w.once('message', (m: P2pReply) => {
           void w.terminate();
