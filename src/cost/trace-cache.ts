@@ -4,7 +4,7 @@ import type { OpRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
-import { StrategyTracer } from './tracer.ts';
+import { StrategyTracer, syntheticBatch } from './tracer.ts';
 
 /** What a trace depends on: the model, the strategy and its layout, and the element sizes. */
 export interface TraceKey {
@@ -14,17 +14,41 @@ export interface TraceKey {
   readonly dtypes: MetaDtypes;
 }
 
+/** Ranks that do the same work in a mode, and the records of one of them. */
+export interface RoleTrace {
+  /** The ranks of the role, ascending; `records` are the first one's. */
+  readonly ranks: readonly number[];
+  readonly records: readonly OpRecord[];
+}
+
 /**
- * The meta traces of one deployment, kept by (mode, layers, tokens, sampling sequences). A trace
- * depends on the model, strategy, layout and dtypes but not on any hardware constant, so cost
- * models that price the same deployment on different profiles (`yarn calibrate fit` prices it
- * hundreds of times) can share one cache and only re-price. Nothing here is global: the owner
- * decides how long it lives.
+ * The shapes at which every rank of a mode is traced to find its role: one and two layers, a
+ * token count that is a multiple of no SP degree above 1, with and without sampling sequences.
+ */
+const ROLE_PROBES: readonly { readonly layers: number; readonly tokens: number; readonly sampled: number }[] = [
+  { layers: 1, tokens: 1, sampled: 1 },
+  { layers: 1, tokens: 37, sampled: 0 },
+  { layers: 2, tokens: 37, sampled: 3 },
+];
+
+/**
+ * The meta traces of one deployment, kept by (mode, layers, tokens, sampling sequences) and by
+ * rank role. A trace depends on the model, strategy, layout and dtypes but not on any hardware
+ * constant, so cost models that price the same deployment on different profiles (`yarn
+ * calibrate fit` prices it hundreds of times) can share one cache and only re-price. Nothing
+ * here is global: the owner decides how long it lives.
+ *
+ * Every rank is traced, none is assumed to stand for the others: the ranks of a mode are first
+ * traced at ROLE_PROBES and grouped into roles, ranks whose records are equal at every probe
+ * (peers of point-to-point records aside: they do not change a rank's cost). Later shapes are
+ * traced once per role, on its first rank. Today's strategies have one role per mode, or (DP,
+ * whose synthetic batches live on replica 0) the busy replica's ranks and the idle ones.
  */
 export class TraceCache {
   readonly key: string;
   private readonly tracer: StrategyTracer;
-  private readonly records = new Map<string, readonly OpRecord[]>();
+  private readonly records = new Map<string, readonly RoleTrace[]>();
+  private readonly roleRanks = new Map<string, readonly (readonly number[])[]>();
   /** Meta forwards run so far (for profiling the cache). */
   traces = 0;
 
@@ -33,25 +57,64 @@ export class TraceCache {
     this.tracer = new StrategyTracer({ model: k.model, strategy: getStrategy(k.strategy), parallel: k.parallel, dtypes: k.dtypes });
   }
 
-  /** The records of one forward of an L-layer copy of the model on rank 0 in `mode`. */
-  trace(layers: number, mode: Mode, tokens: number, sampled: number): readonly OpRecord[] {
-    const id = `${mode.kind}:${layers}:${tokens}:${sampled}`;
+  /** The ranks of each role of `mode`, in order of their first rank (rank 0's role first). */
+  roles(mode: Mode): readonly (readonly number[])[] {
+    const id = modeKey(mode);
+    let roles = this.roleRanks.get(id);
+    if (roles) return roles;
+    const signatures = Array.from({ length: this.tracer.world }, () => '');
+    for (const p of ROLE_PROBES) {
+      const perRank = this.tracer.traceEveryRank(p.layers, mode, syntheticBatch(p.tokens, p.sampled));
+      this.traces += perRank.length;
+      perRank.forEach((records, rank) => (signatures[rank] += signatureOf(records)));
+    }
+    const byRole = new Map<string, number[]>();
+    signatures.forEach((sig, rank) => {
+      const ranks = byRole.get(sig);
+      if (ranks) ranks.push(rank);
+      else byRole.set(sig, [rank]);
+    });
+    roles = [...byRole.values()];
+    this.roleRanks.set(id, roles);
+    return roles;
+  }
+
+  /** The records of one forward of an L-layer copy of the model in `mode`, per role. */
+  traceRoles(layers: number, mode: Mode, tokens: number, sampled: number): readonly RoleTrace[] {
+    const id = `${modeKey(mode)}:${layers}:${tokens}:${sampled}`;
     let r = this.records.get(id);
     if (!r) {
-      this.traces++;
-      r = this.tracer.trace(layers, mode, tokens, sampled);
+      r = this.roles(mode).map((ranks) => {
+        this.traces++;
+        return { ranks, records: this.tracer.trace(layers, mode, tokens, sampled, ranks[0]!) };
+      });
       this.records.set(id, r);
     }
     return r;
   }
 
-  /** Bytes of weights one GPU holds (every mode's copy). */
-  weightBytes(): number {
-    return this.tracer.weightBytes();
+  /** The records of one role (default rank 0's) of one forward of an L-layer copy of the model. */
+  trace(layers: number, mode: Mode, tokens: number, sampled: number, role = 0): readonly OpRecord[] {
+    return this.traceRoles(layers, mode, tokens, sampled)[role]!.records;
+  }
+
+  /** Bytes of weights `rank` holds (every mode's copy). */
+  weightBytes(rank = 0): number {
+    return this.tracer.weightBytes(rank);
   }
 }
 
 /** A string that differs whenever the traces would. */
 export function traceKeyOf(k: TraceKey): string {
   return JSON.stringify([k.model, k.strategy, k.parallel, k.dtypes]);
+}
+
+/** A mode's identity in cache keys (its fields, so equal modes share entries; looked up on misses only). */
+function modeKey(mode: Mode): string {
+  return JSON.stringify(mode);
+}
+
+/** A rank's records as a string, the peers of point-to-point records left out. */
+function signatureOf(records: readonly OpRecord[]): string {
+  return JSON.stringify(records, (key, value: unknown) => (key === 'peer' ? undefined : value)) + '\n';
 }

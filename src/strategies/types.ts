@@ -1,4 +1,5 @@
 import type { Comm } from '../comm/types.ts';
+import type { CostShape } from '../cost/cost-shape.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { WeightSource } from '../model/weights.ts';
@@ -74,6 +75,8 @@ export interface Strategy {
   modes(model: ModelConfig, parallel: ParallelConfig): Mode[];
   /** Independent KV pools (DP replicas), 1 otherwise. */
   replicas(parallel: ParallelConfig): number;
+  /** How per-rank times make an iteration's time in `mode` (default: synchronous, the slowest rank). */
+  costShape?(parallel: ParallelConfig, mode: Mode): CostShape;
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;
 }
 
