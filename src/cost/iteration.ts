@@ -93,6 +93,8 @@ export class IterationCostModel {
   private readonly workers: number;
   private readonly captureSizes: readonly number[];
   private readonly layers: number;
+  /** Ranks of the deployment. */
+  readonly world: number;
   /** Each mode's cost shape, as its strategy declares it. */
   private readonly shapes: readonly CostShape[];
   /** Per mode, the ranks of each role (from the trace cache, on first use). */
@@ -116,6 +118,7 @@ export class IterationCostModel {
     this.workers = o.parallel.world / strategy.replicas(o.parallel);
     this.captureSizes = o.captureSizes ?? defaultCaptureSizes();
     this.layers = o.model.layers;
+    this.world = o.parallel.world;
     this.shapes = this.modes.map((m) => strategy.costShape?.(o.parallel, m) ?? SYNCHRONOUS);
     for (const shape of this.shapes) checkCostShape(shape, o.parallel.world);
     this.roleRanks = this.modes.map(() => null);

@@ -3,7 +3,7 @@ import type { MetaDtypes } from '../ops/meta.ts';
 import type { OpRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
 import { getStrategy } from '../strategies/registry.ts';
-import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
+import type { ParallelConfig, Strategy, StrategyName } from '../strategies/types.ts';
 import { StrategyTracer, syntheticBatch } from './tracer.ts';
 
 /** What a trace depends on: the model, the strategy and its layout, and the element sizes. */
@@ -52,9 +52,10 @@ export class TraceCache {
   /** Meta forwards run so far (for profiling the cache). */
   traces = 0;
 
-  constructor(k: TraceKey) {
+  /** `strategy` defaults to the registered one of that name (tests pass a variant of it). */
+  constructor(k: TraceKey, strategy: Strategy = getStrategy(k.strategy)) {
     this.key = traceKeyOf(k);
-    this.tracer = new StrategyTracer({ model: k.model, strategy: getStrategy(k.strategy), parallel: k.parallel, dtypes: k.dtypes });
+    this.tracer = new StrategyTracer({ model: k.model, strategy, parallel: k.parallel, dtypes: k.dtypes });
   }
 
   /** The ranks of each role of `mode`, in order of their first rank (rank 0's role first). */
