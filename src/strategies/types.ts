@@ -1,5 +1,5 @@
 import type { Comm } from '../comm/types.ts';
-import type { CostShape } from '../cost/cost-shape.ts';
+import type { CostShape } from '../parallel/cost-shape.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { WeightSource } from '../model/weights.ts';
