@@ -3,10 +3,11 @@ import * as assert from 'uvu/assert';
 import { generate } from '../src/exec/generate.ts';
 import type { Executor, StepResult } from '../src/exec/types.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
+import type { Batch } from '../src/model/batch.ts';
 import { getModel } from '../src/model/catalog.ts';
 import type { Mode } from '../src/parallel/mode.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
-import type { Batch, StrategyName } from '../src/strategies/types.ts';
+import type { StrategyName } from '../src/strategies/types.ts';
 import { WORKLOAD } from './helpers/executor.ts';
 
 /**

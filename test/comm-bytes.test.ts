@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getModel } from '../src/model/catalog.ts';
-import type { Batch, StrategyName } from '../src/strategies/types.ts';
+import type { Batch } from '../src/model/batch.ts';
+import type { StrategyName } from '../src/strategies/types.ts';
 import { assertCommBytesMatchMeta } from './helpers/comm-bytes.ts';
 
 /**

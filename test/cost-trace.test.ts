@@ -2,11 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StrategyTracer } from '../src/cost/tracer.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
+import type { Batch } from '../src/model/batch.ts';
 import { getModel } from '../src/model/catalog.ts';
 import type { CommRecord, OpRecord } from '../src/ops/trace.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 import { getStrategy, resolveParallel } from '../src/strategies/registry.ts';
-import type { Batch, StrategyName } from '../src/strategies/types.ts';
+import type { StrategyName } from '../src/strategies/types.ts';
 
 /**
  * The cost model's op list comes from the strategy code run on the meta backends. Here, at tiny

@@ -5,8 +5,8 @@ import { createReferenceExecutor } from '../src/exec/reference-executor.ts';
 import type { Executor, StepResult } from '../src/exec/types.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
 import { KvLayoutError, KvMovedError, verifyShiftDeployment } from '../src/kv/index.ts';
+import type { SeqWork } from '../src/model/batch.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
-import type { SeqWork } from '../src/strategies/types.ts';
 
 /**
  * Issue 3 in a running Shift executor on tiny, the mode alternating every iteration: a wrongly

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type KvSwitchSnapshots, KvMovedError, assertKvUnmoved, kvLayout } from '../src/kv/index.ts';
+import type { SeqWork } from '../src/model/batch.ts';
 import { getModel } from '../src/model/catalog.ts';
-import type { SeqWork } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
 
 /**

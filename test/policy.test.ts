@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Batch, SeqWork } from '../src/model/batch.ts';
 import { iterationState } from '../src/policy/state.ts';
 import { createPolicy, policyFromSpec, policyNames } from '../src/policy/registry.ts';
 import { PolicyError, type SwitchMode, type SwitchPolicy } from '../src/policy/types.ts';
-import type { Batch, SeqWork } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
 
 /** Hand-made iterations: `decodes` one-token sequences plus prefill chunks of the given sizes. */

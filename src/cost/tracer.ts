@@ -1,11 +1,12 @@
 import { MetaComm } from '../comm/meta.ts';
+import type { Batch, SeqWork } from '../model/batch.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { SeededWeights } from '../model/weights.ts';
 import { type MetaDtypes, MetaOps } from '../ops/meta.ts';
 import { type OpRecord, Trace } from '../ops/trace.ts';
 import { numel } from '../ops/types.ts';
 import type { Mode } from '../parallel/mode.ts';
-import type { Batch, ParallelConfig, RankModel, SeqWork, Strategy } from '../strategies/types.ts';
+import type { ParallelConfig, RankModel, Strategy } from '../strategies/types.ts';
 
 /**
  * Runs a strategy's own rank code on the meta backends (MetaOps + MetaComm) and returns the op

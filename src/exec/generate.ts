@@ -1,6 +1,6 @@
 import { BlockPool } from '../kv/blocks.ts';
+import type { SeqWork } from '../model/batch.ts';
 import type { ModeKind } from '../parallel/mode.ts';
-import type { SeqWork } from '../strategies/types.ts';
 import { Rng } from '../util/rng.ts';
 import { type Executor, ExecutorError } from './types.ts';
 

@@ -1,11 +1,12 @@
 import type { LocalCommShared } from '../comm/local.ts';
 import type { BackendName } from './backends.ts';
 import type { HeadShard } from '../kv/heads.ts';
+import type { Batch } from '../model/batch.ts';
 import type { WeightSpec } from '../model/weight-spec.ts';
 import type { CommRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import type { Mode, ModeKind } from '../parallel/mode.ts';
-import type { Batch, ParallelConfig, StrategyName } from '../strategies/types.ts';
+import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
 
 /** Messages between the driver and a rank worker (structured-clone plain data). */
 export interface InitMessage {

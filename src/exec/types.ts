@@ -1,7 +1,7 @@
 import type { HeadShard } from '../kv/heads.ts';
+import type { Batch } from '../model/batch.ts';
 import type { CommRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
-import type { Batch } from '../strategies/types.ts';
 
 export interface StepResult {
   /** The mode this iteration ran in. */

@@ -7,7 +7,7 @@ export { loadExperiment, type Experiment, type ExperimentSettings, type LoadOpti
 export { ConfigError, type LocatedIssue } from './config/errors.ts';
 export { experimentSchema, type ExperimentConfig, type SystemConfig, type EngineConfig } from './config/schema.ts';
 export { configReference } from './config/reference.ts';
-export type { ResolvedSystem } from './config/resolve-system.ts';
+export type { ResolvedSystem } from './config/resolved-system.ts';
 export type { ResolvedWorkload, SkippedWorkload } from './config/resolve-workload.ts';
 export { runExperiment, type RunOptions, type RunOutcome } from './runner.ts';
 export { runUnit, type UnitOutput } from './run-point.ts';

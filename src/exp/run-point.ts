@@ -2,26 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HardwareProfile } from '../cost/profile.ts';
 import { createPolicy, type PolicySpec } from '../policy/registry.ts';
 import { PolicyError, type SwitchPolicy } from '../policy/types.ts';
-import { type IterationRow, type SimResult, type Summary, type SystemSpec, createDeployment, simulate } from '../sim/index.ts';
+import { type IterationRow, type SimResult, type Summary, simulate } from '../sim/index.ts';
 import { openWorkload } from '../traces/index.ts';
 import { TMP_SUFFIX } from './atomic.ts';
-import type { ResolvedSystem } from './config/resolve-system.ts';
+import type { ResolvedSystem } from './config/resolved-system.ts';
 import { IterationLog } from './iteration-log.ts';
 import { policyLabel } from './manifest.ts';
 import { hashFile } from './provenance.ts';
 import { RequestFileWriter, requestFile } from './request-file.ts';
 import type { LatencyStats } from './results.ts';
+import { simSpec } from './sim-spec.ts';
 import type { UnitInput, UnitResult, UnitSummary } from './unit.ts';
 import { CdfCollector, type ExactLatencies, exactLatencies } from './unit-metrics.ts';
 
 /**
- * The one adapter between experiments and the serving simulator (src/sim): a resolved system
- * becomes a SystemSpec, a unit (system × point) becomes one `simulate` run, and its result,
- * request rows and iteration rows become a unit result. Everything that knows the simulator's
- * API is in this file.
+ * The adapter between experiments and the serving simulator (src/sim): a resolved system
+ * becomes a SystemSpec (sim-spec.ts, which the config loader also uses, so it sits below both),
+ * a unit (system × point) becomes one `simulate` run, and its result, request rows and
+ * iteration rows become a unit result. Everything else that knows the simulator's API is here.
  */
 export type UnitOutput = Omit<UnitResult, 'version' | 'config_hash'>;
 /** Sent while a unit runs: requests finished so far. */
@@ -31,23 +31,6 @@ export interface UnitProgress {
 
 export class EmptyWorkloadError extends Error {
   override readonly name = 'EmptyWorkloadError';
-}
-
-function simSpec(system: ResolvedSystem, model: string, hardware: string | HardwareProfile, policy: SwitchPolicy | undefined): SystemSpec {
-  return {
-    name: system.name,
-    strategy: system.strategy,
-    world: system.world,
-    sp: system.sp,
-    tp: system.tp,
-    model,
-    hardware,
-    weightDtype: system.dtype,
-    kvDtype: system.kv_dtype,
-    ...(policy === undefined ? {} : { policy }),
-    ...(system.router === undefined ? {} : { router: system.router }),
-    engine: system.engine,
-  };
 }
 
 /** A Shift system's policy object; user modules are resolved from `baseDir` (the config's directory). */
@@ -63,15 +46,6 @@ function checkPolicyFiles(files: Readonly<Record<string, string>>): void {
       throw new PolicyError(`${path} changed since this run started (sha256 ${recorded} → ${now}); a report mixing two versions of a policy would mislead. Restore it and resume, or start a new run`);
     }
   }
-}
-
-/**
- * Builds the simulator's deployment (cost model, memory plan) without running it, so a config
- * that cannot run (weights that do not fit, a node too small, bad engine settings) is refused
- * when it is loaded. Throws the simulator's error.
- */
-export async function checkDeployment(system: ResolvedSystem, model: string, hardware: HardwareProfile, policy: SwitchPolicy | undefined): Promise<void> {
-  await createDeployment(simSpec(system, model, hardware, policy));
 }
 
 /**

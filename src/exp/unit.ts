@@ -1,4 +1,4 @@
-import type { ResolvedSystem } from './config/resolve-system.ts';
+import type { ResolvedSystem } from './config/resolved-system.ts';
 import type { ResolvedWorkload } from './config/resolve-workload.ts';
 import type { SloConfig } from './config/schema.ts';
 import type { SystemExtras, SystemResult } from './results.ts';

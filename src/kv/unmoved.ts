@@ -1,4 +1,4 @@
-import type { SeqWork } from '../strategies/types.ts';
+import type { SeqWork } from '../model/batch.ts';
 import { type KvLayout, type RankKv, cacheShape, slotOf } from './layout.ts';
 
 /** KV that changed across a switch where it must not have (a debug check). */

@@ -1,4 +1,4 @@
-import type { Batch } from '../strategies/types.ts';
+import type { Batch } from './batch.ts';
 import type { ModelConfig } from './config.ts';
 import { ropeInverseFrequencies } from './rope.ts';
 import type { HostTensor, WeightSource } from './weights.ts';

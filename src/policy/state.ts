@@ -1,4 +1,4 @@
-import type { Batch } from '../strategies/types.ts';
+import type { Batch } from '../model/batch.ts';
 import { HISTORY, type IterationState, PolicyError, type SwitchMode } from './types.ts';
 
 export type CostOracle = (mode: SwitchMode) => number;

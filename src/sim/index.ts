@@ -15,8 +15,7 @@ export { type EngineSettings, engineSettingsSchema, resolveEngineSettings } from
 export { createRouter, routerNames, type RouterName } from './routers/registry.ts';
 export type { ReplicaLoad, Router } from './routers/types.ts';
 export { fromArray, synthetic } from './streams.ts';
-export {
-  type IterationRow, type RequestRow, SimConfigError, type SimOptions, type SimResult, type Slo, type SystemSpec, TraceOrderError,
-} from './types.ts';
+export { SimConfigError, TraceOrderError } from './errors.ts';
+export type { IterationRow, RequestRow, SimOptions, SimResult, Slo, SystemSpec } from './types.ts';
 export { Distribution, interpolated, type PercentileMethod, SKETCH_RELATIVE_ACCURACY, type Summary } from './metrics/distribution.ts';
 export type { QueueStats } from './metrics/queue.ts';

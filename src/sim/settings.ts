@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type KeyIssue, formatIssues } from '../util/issues.ts';
-import { SimConfigError } from './types.ts';
+import { SimConfigError } from './errors.ts';
 
 /**
  * Engine settings, named as vLLM's flags. Defaults are the paper's server settings

@@ -1,10 +1,11 @@
 import type { TraceRequest, RequestStream } from '../traces/types.ts';
 import { Engine } from './engine.ts';
+import { TraceOrderError } from './errors.ts';
 import { EventQueue, EventType } from './events.ts';
 import { MetricsCollector } from './metrics/collector.ts';
 import { SimRequest } from './request.ts';
 import { type Deployment, createDeployment } from './system.ts';
-import { type SimOptions, type SimResult, type SystemSpec, TraceOrderError } from './types.ts';
+import type { SimOptions, SimResult, SystemSpec } from './types.ts';
 
 /**
  * Replays a request stream through one deployment and returns its aggregate metrics.

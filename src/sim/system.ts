@@ -12,10 +12,11 @@ import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
 import type { ParallelConfig } from '../strategies/types.ts';
+import { SimConfigError } from './errors.ts';
 import { createRouter } from './routers/registry.ts';
 import type { Router } from './routers/types.ts';
 import { type EngineSettings, resolveEngineSettings } from './settings.ts';
-import { SimConfigError, type SystemSpec } from './types.ts';
+import type { SystemSpec } from './types.ts';
 
 /** A SystemSpec resolved into everything the event loop needs. */
 export interface Deployment {

@@ -137,11 +137,3 @@ export interface SimResult {
   readonly memory: MemoryPlan;
   readonly settings: EngineSettings;
 }
-
-export class SimConfigError extends Error {
-  override readonly name = 'SimConfigError';
-}
-
-export class TraceOrderError extends Error {
-  override readonly name = 'TraceOrderError';
-}

@@ -1,5 +1,5 @@
 import type { AttentionSeq } from '../ops/types.ts';
-import type { Batch } from './types.ts';
+import type { Batch } from '../model/batch.ts';
 
 /**
  * A batch flattened for the model: the scheduled tokens of every sequence concatenated

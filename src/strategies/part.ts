@@ -1,7 +1,8 @@
 import type { HeadShard } from '../kv/heads.ts';
+import type { Batch } from '../model/batch.ts';
 import type { Mode } from '../parallel/mode.ts';
 import { type FlatBatch, flatten } from './batch.ts';
-import type { Batch, RankContext, RankModel } from './types.ts';
+import type { RankContext, RankModel } from './types.ts';
 
 /** How one rank runs the model in one mode: the heads it attends over, and its forward. */
 export interface ModePart<T, C> {

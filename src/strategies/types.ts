@@ -1,37 +1,12 @@
 import type { Comm } from '../comm/types.ts';
 import type { CostShape } from '../parallel/cost-shape.ts';
 import type { HeadShard } from '../kv/heads.ts';
+import type { Batch } from '../model/batch.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { WeightSource } from '../model/weights.ts';
 import type { Ops } from '../ops/types.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import type { Mode } from '../parallel/mode.ts';
-
-/** One sequence's work in an iteration, as the scheduler hands it to the executor. */
-export interface SeqWork {
-  readonly id: number;
-  /** DP replica that owns the sequence (0 for other strategies). */
-  readonly replica: number;
-  /** Token ids scheduled this iteration (a prefill chunk, or one decode token). */
-  readonly tokens: readonly number[];
-  /** Tokens of this sequence already in the KV cache (the position of tokens[0]). */
-  readonly start: number;
-  /** KV blocks of the sequence, covering start + tokens.length positions. */
-  readonly blockTable: readonly number[];
-  /** Whether the last scheduled token produces a next token (end of prefill, or decode). */
-  readonly sample: boolean;
-  /** True when the scheduled token is a generated one (decode), false for prompt tokens. */
-  readonly decode: boolean;
-}
-
-/** One engine iteration: plain data, readable by the executor, policies and the cost model. */
-export interface Batch {
-  readonly seqs: readonly SeqWork[];
-  /** Requests waiting to be scheduled, for switching policies. */
-  readonly waiting?: number;
-  /** Fraction of KV blocks in use, for switching policies. */
-  readonly kvUsage?: number;
-}
 
 /** The deployment: world size and the (s, t) of SP-based strategies (s = 1 otherwise). */
 export interface ParallelConfig {

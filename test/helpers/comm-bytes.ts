@@ -5,7 +5,8 @@ import { getModel } from '../../src/model/catalog.ts';
 import type { CommRecord, OpRecord } from '../../src/ops/trace.ts';
 import { alternatePolicy } from '../../src/policy/alternate.ts';
 import { getStrategy, resolveParallel } from '../../src/strategies/registry.ts';
-import type { Batch, StrategyName } from '../../src/strategies/types.ts';
+import type { Batch } from '../../src/model/batch.ts';
+import type { StrategyName } from '../../src/strategies/types.ts';
 
 /**
  * Collective bytes per rank, real against meta: for any registered strategy, every rank's local

@@ -1,5 +1,5 @@
 import type { Executor } from '../../src/exec/types.ts';
-import type { SeqWork } from '../../src/strategies/types.ts';
+import type { SeqWork } from '../../src/model/batch.ts';
 
 /**
  * Teacher-forced logits at every position of one token sequence, through any executor. An

@@ -1,32 +1,13 @@
 import { assertShiftDeployment } from '../../kv/index.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import { PolicyParamsError, type SwitchPolicy } from '../../policy/types.ts';
-import { checkDeployment } from '../run-point.ts';
 import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
-import type { RouterName } from '../../sim/index.ts';
-import type { StrategyName } from '../../strategies/types.ts';
 import type { KeyIssue } from '../../util/issues.ts';
-import type { ResolveContext } from './resolve.ts';
-import { DEFAULT_ROUTER, type EngineConfig, type SystemConfig } from './schema.ts';
+import { checkDeployment } from '../sim-spec.ts';
+import type { ResolveContext } from './context.ts';
+import type { ResolvedSystem } from './resolved-system.ts';
+import { DEFAULT_ROUTER, type SystemConfig } from './schema.ts';
 import { describeZodIssues } from './zod-issues.ts';
-
-/** A system of one point, every default filled in: what the simulator adapter runs. */
-export interface ResolvedSystem {
-  readonly name: string;
-  /** Index in the config's `systems` list (several when it was expanded). */
-  readonly template: number;
-  readonly strategy: StrategyName;
-  readonly world: number;
-  readonly sp: number;
-  readonly tp: number;
-  /** Shift only. */
-  readonly policy?: PolicySpec;
-  /** DP only. */
-  readonly router?: RouterName;
-  readonly dtype: 'fp8' | 'bf16';
-  readonly kv_dtype: 'fp8' | 'bf16';
-  readonly engine: EngineConfig;
-}
 
 export const DEFAULT_POLICY = 'threshold:512';
 

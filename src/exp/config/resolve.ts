@@ -1,11 +1,10 @@
-import type { HardwareProfile } from '../../cost/profile.ts';
-import type { ModelConfig } from '../../model/config.ts';
 import type { KeyIssue } from '../../util/issues.ts';
 import type { ValidPoint } from './checks.ts';
+import type { ResolveContext } from './context.ts';
 import { describeVars, type Vars } from './placeholders.ts';
-import { type ResolvedSystem, resolveSystem } from './resolve-system.ts';
+import { resolveSystem } from './resolve-system.ts';
 import { type ResolvedWorkload, type SkippedWorkload, resolveWorkload } from './resolve-workload.ts';
-import type { EngineConfig } from './schema.ts';
+import type { ResolvedSystem } from './resolved-system.ts';
 
 /** One point of the experiment: a workload instance and the systems run on it. */
 export interface Point {
@@ -15,18 +14,6 @@ export interface Point {
   readonly params: Vars;
   readonly workload: ResolvedWorkload;
   readonly systems: readonly ResolvedSystem[];
-}
-
-export interface ResolveContext {
-  readonly model: ModelConfig;
-  readonly profile: HardwareProfile;
-  readonly gpusPerNode: number;
-  readonly dtype: 'fp8' | 'bf16';
-  readonly kv_dtype: 'fp8' | 'bf16';
-  readonly engine: EngineConfig;
-  readonly seed: string | number;
-  readonly baseDir: string;
-  readonly tracesDirs: readonly string[];
 }
 
 /**

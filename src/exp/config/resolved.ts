@@ -1,5 +1,5 @@
-import type { Point } from './load.ts';
-import type { ResolvedSystem } from './resolve-system.ts';
+import type { Point } from './resolve.ts';
+import type { ResolvedSystem } from './resolved-system.ts';
 import type { ExperimentConfig } from './schema.ts';
 import type { WorkloadConfig } from './workload-schema.ts';
 

@@ -1,4 +1,4 @@
-import { SimConfigError } from '../types.ts';
+import { SimConfigError } from '../errors.ts';
 import { leastOutstanding } from './least-outstanding.ts';
 import { roundRobin } from './round-robin.ts';
 import type { Router } from './types.ts';
