@@ -77,6 +77,26 @@ test('an asymmetric strategy is priced by its slowest rank, which is on the crit
   assert.ok(close(cost.breakdown('tp', shape).total, cost.time(0, shape)), 'the breakdown is the critical rank\'s');
 });
 
+test('a pipeline cost shape: stage times summed along the pipeline, plus the bubble of its micro-batches', () => {
+  const parallel = resolveParallel('tp', 4);
+  const key = { model: tiny, strategy: 'tp' as const, parallel, dtypes: { ...FP8, quant: tiny.quant } };
+  // The lopsided TP declared as 2 stages [0, 1] → [2, 3] with 3 micro-batches in flight: traced on
+  // copies of 2 and 4 layers (one and two per stage).
+  const piped: Strategy = { ...lopsided, costShape: () => ({ kind: 'pipeline', stages: [[0, 1], [2, 3]], batchesInFlight: 3 }) };
+  const cost = new IterationCostModel({ model: tiny, strategy: 'tp', parallel, profile: h200, dtypes: FP8, traces: new TraceCache(key, piped) });
+  const flat = new IterationCostModel({ model: tiny, strategy: 'tp', parallel, profile: h200, dtypes: FP8, traces: new TraceCache(key, lopsided) });
+  assert.is(cost.layerUnit(0), 2);
+  const shape = { tokens: 24, sampled: 2, seqs: 3, decodes: 1, decodeContext: 100, chunks: [{ q: 23, ctx: 23 }] };
+  const [t0, t1] = flat.rankTimes(0, shape).map((r) => r.time);
+  // Per-rank times do not depend on the layer unit (every rank's work is linear in its layers).
+  cost.rankTimes(0, shape).forEach((r, i) => assert.ok(Math.abs(r.time / [t0!, t1!][i]! - 1) < 1e-9, `role ${i}`));
+  // Stage 0 takes rank 1's t1, stage 1 takes t0; 3 micro-batches: t1 + t0 + 2·t1.
+  const overhead = flat.time(0, shape) - t1!;
+  assert.ok(Math.abs((cost.time(0, shape) - overhead) / (t0! + 3 * t1!) - 1) < 1e-9);
+  assert.equal(cost.criticalRanks(0, shape), [1, 2, 3]);
+  assert.ok(Math.abs(cost.breakdown('tp', shape).total / cost.time(0, shape) - 1) < 1e-9, 'the breakdown follows the critical path');
+});
+
 const mem70b: Omit<MemoryOptions, 'model'> = { memoryBytes: 141e9, kvElementBytes: 2, gpuMemoryUtilization: 0.9, maxNumBatchedTokens: 8192, maxNumSeqs: 256, blockSize: 16 };
 
 test('per-rank memory: Llama-3.3-70B FP8 on H200 TP8, every rank holds 80 layers × 1 KV head', () => {

@@ -1,6 +1,6 @@
 import type { CostShape } from '../parallel/cost-shape.ts';
 
-export { type CostShape, CostShapeError, SYNCHRONOUS, checkCostShape } from '../parallel/cost-shape.ts';
+export { type CostShape, CostShapeError, SYNCHRONOUS, checkCostShape, layerUnitOf } from '../parallel/cost-shape.ts';
 
 /**
  * The iteration time from each rank's time (by rank), and the ranks on its critical path: the

@@ -6,7 +6,7 @@ import { getStrategy } from '../strategies/registry.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
 import { type AttentionHeads, type PrefillChunk, attentionTime } from './attention.ts';
 import { type Breakdown, BreakdownSum } from './breakdown.ts';
-import { type CostShape, SYNCHRONOUS, checkCostShape, combineRankTimes } from './cost-shape.ts';
+import { type CostShape, CostShapeError, checkCostShape, combineRankTimes, layerUnitOf } from './cost-shape.ts';
 import { defaultCaptureSizes, paddedTokens } from './cuda-graph.ts';
 import { priceRecords } from './price-records.ts';
 import type { HardwareProfile } from './profile.ts';
@@ -97,6 +97,8 @@ export class IterationCostModel {
   readonly world: number;
   /** Each mode's cost shape, as its strategy declares it. */
   private readonly shapes: readonly CostShape[];
+  /** Each mode's layer unit u: its traces are of u- and 2u-layer copies (see layerUnit). */
+  private readonly units: readonly number[];
   /** Per mode, the ranks of each role (from the trace cache, on first use). */
   private readonly roleRanks: (readonly (readonly number[])[] | null)[];
   /** Per mode and role: its attention heads (null: no attention) and the layers it runs attention for. */
@@ -119,8 +121,16 @@ export class IterationCostModel {
     this.captureSizes = o.captureSizes ?? defaultCaptureSizes();
     this.layers = o.model.layers;
     this.world = o.parallel.world;
-    this.shapes = this.modes.map((m) => strategy.costShape?.(o.parallel, m) ?? SYNCHRONOUS);
+    // From the trace cache's strategy: the shape belongs with the traces it combines.
+    this.shapes = this.modes.map((m) => this.traceCache.costShape(m));
     for (const shape of this.shapes) checkCostShape(shape, o.parallel.world);
+    this.units = this.shapes.map((shape, i) => {
+      const u = layerUnitOf(shape);
+      if (o.model.layers % u !== 0) {
+        throw new CostShapeError(`mode ${JSON.stringify(this.modes[i])}: a pipeline of ${u} stages cannot split ${o.model.name}'s ${o.model.layers} layers evenly, which the cost model's per-stage layer extrapolation needs`);
+      }
+      return u;
+    });
     this.roleRanks = this.modes.map(() => null);
     this.attention = this.modes.map(() => null);
   }
@@ -155,6 +165,15 @@ export class IterationCostModel {
   /** The ranks of each role of mode `index` (ranks whose traces are equal), rank 0's role first. */
   roles(index: number): readonly (readonly number[])[] {
     return (this.roleRanks[index] ??= this.traceCache.roles(this.modes[index]!));
+  }
+
+  /**
+   * The smallest copy of the model mode `index` is traced on: 1 layer, or one layer per stage
+   * for a pipeline (a copy with fewer layers than stages would leave a stage empty). The work of
+   * L layers is T_u + (L/u − 1)·(T_2u − T_u): every rank's work grows linearly with its layers.
+   */
+  layerUnit(index: number): number {
+    return this.units[index]!;
   }
 
   /** The GPU seconds (no engine time) of each role of mode `index` in one iteration. */
@@ -285,9 +304,10 @@ export class IterationCostModel {
     const perRole = (this.attention[index] ??= this.roles(index).map(() => null));
     let a = perRole[role];
     if (!a) {
+      const u = this.units[index]!;
       const count = (layers: number): number => this.trace(layers, index, 1, 1, role).filter((r) => r.op === 'attention').length;
-      const [a1, a2] = [count(1), count(2)];
-      a = { heads: priceRecords(this.profile, this.trace(1, index, 1, 1, role)).heads, layers: a1 + (this.layers - 1) * (a2 - a1) };
+      const [a1, a2] = [count(u), count(2 * u)];
+      a = { heads: priceRecords(this.profile, this.trace(u, index, 1, 1, role)).heads, layers: a1 + (this.layers / u - 1) * (a2 - a1) };
       perRole[role] = a;
     }
     return a;
@@ -331,14 +351,16 @@ export class IterationCostModel {
     const key = x * 4 + index;
     let parts = this.tokenParts.get(key);
     if (parts) return parts;
-    const [ones, twos, samplings] = [this.traceRoles(1, index, x, 0), this.traceRoles(2, index, x, 0), this.traceRoles(1, index, x, 1)];
+    const u = this.units[index]!;
+    const n = this.layers / u;
+    const [ones, twos, samplings] = [this.traceRoles(u, index, x, 0), this.traceRoles(2 * u, index, x, 0), this.traceRoles(u, index, x, 1)];
     parts = ones.map((_, role) => {
       const one = priceRecords(this.profile, ones[role]!.records).sum;
       const two = priceRecords(this.profile, twos[role]!.records).sum;
       const sampling = priceRecords(this.profile, samplings[role]!.records).sum;
       const layers = new BreakdownSum();
-      layers.add(one, 2 - this.layers);
-      layers.add(two, this.layers - 1);
+      layers.add(one, 2 - n);
+      layers.add(two, n - 1);
       const sample = new BreakdownSum();
       sample.add(sampling);
       sample.add(one, -1);
@@ -353,8 +375,9 @@ export class IterationCostModel {
     const key = sampled * 4 + index;
     let heads = this.headParts.get(key);
     if (heads) return heads;
-    const many = sampled > 1 ? this.traceRoles(1, index, sampled, sampled) : null;
-    const one = sampled > 1 ? this.traceRoles(1, index, sampled, 1) : null;
+    const u = this.units[index]!;
+    const many = sampled > 1 ? this.traceRoles(u, index, sampled, sampled) : null;
+    const one = sampled > 1 ? this.traceRoles(u, index, sampled, 1) : null;
     heads = this.roles(index).map((_, role) => {
       const head = new BreakdownSum();
       if (many && one) {

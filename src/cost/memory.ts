@@ -103,7 +103,7 @@ export function rankMemory(cost: IterationCostModel, o: MemoryOptions): RankMemo
   const peaks = cost.modes.map((_, i) => {
     const tokens = cost.paddedTokens(i, o.maxNumBatchedTokens);
     const actBytes = cost.attentionHeads(i).actBytes;
-    return cost.traceRoles(1, i, tokens, Math.min(o.maxNumSeqs, o.maxNumBatchedTokens)).map((r) => ({ ranks: r.ranks, peak: peakActivationBytes(r.records, o.model.hidden, actBytes) }));
+    return cost.traceRoles(cost.layerUnit(i), i, tokens, Math.min(o.maxNumSeqs, o.maxNumBatchedTokens)).map((r) => ({ ranks: r.ranks, peak: peakActivationBytes(r.records, o.model.hidden, actBytes) }));
   });
   return holdings.map(({ rank, layers, kvHeads }) => {
     const weightBytes = cost.weightBytes(rank);

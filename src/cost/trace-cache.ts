@@ -4,6 +4,7 @@ import type { OpRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import type { ParallelConfig, Strategy, StrategyName } from '../strategies/types.ts';
+import { type CostShape, SYNCHRONOUS, layerUnitOf } from './cost-shape.ts';
 import { StrategyTracer, syntheticBatch } from './tracer.ts';
 
 /** What a trace depends on: the model, the strategy and its layout, and the element sizes. */
@@ -22,7 +23,7 @@ export interface RoleTrace {
 }
 
 /**
- * The shapes at which every rank of a mode is traced to find its role: one and two layers, a
+ * The shapes at which every rank of a mode is traced to find its role: one and two layer units, a
  * token count that is a multiple of no SP degree above 1, with and without sampling sequences.
  */
 const ROLE_PROBES: readonly { readonly layers: number; readonly tokens: number; readonly sampled: number }[] = [
@@ -47,6 +48,8 @@ const ROLE_PROBES: readonly { readonly layers: number; readonly tokens: number; 
 export class TraceCache {
   readonly key: string;
   private readonly tracer: StrategyTracer;
+  private readonly strategy: Strategy;
+  private readonly parallel: ParallelConfig;
   private readonly records = new Map<string, readonly RoleTrace[]>();
   private readonly roleRanks = new Map<string, readonly (readonly number[])[]>();
   /** Meta forwards run so far (for profiling the cache). */
@@ -55,7 +58,19 @@ export class TraceCache {
   /** `strategy` defaults to the registered one of that name (tests pass a variant of it). */
   constructor(k: TraceKey, strategy: Strategy = getStrategy(k.strategy)) {
     this.key = traceKeyOf(k);
+    this.strategy = strategy;
+    this.parallel = k.parallel;
     this.tracer = new StrategyTracer({ model: k.model, strategy, parallel: k.parallel, dtypes: k.dtypes });
+  }
+
+  /** The cost shape the strategy declares for `mode` (default synchronous). */
+  costShape(mode: Mode): CostShape {
+    return this.strategy.costShape?.(this.parallel, mode) ?? SYNCHRONOUS;
+  }
+
+  /** The layer unit of `mode` (layerUnitOf its cost shape): probes trace 1 and 2 units. */
+  layerUnit(mode: Mode): number {
+    return layerUnitOf(this.costShape(mode));
   }
 
   /** The ranks of each role of `mode`, in order of their first rank (rank 0's role first). */
@@ -64,8 +79,9 @@ export class TraceCache {
     let roles = this.roleRanks.get(id);
     if (roles) return roles;
     const signatures = Array.from({ length: this.tracer.world }, () => '');
+    const unit = this.layerUnit(mode);
     for (const p of ROLE_PROBES) {
-      const perRank = this.tracer.traceEveryRank(p.layers, mode, syntheticBatch(p.tokens, p.sampled));
+      const perRank = this.tracer.traceEveryRank(p.layers * unit, mode, syntheticBatch(p.tokens, p.sampled));
       this.traces += perRank.length;
       perRank.forEach((records, rank) => (signatures[rank] += signatureOf(records)));
     }

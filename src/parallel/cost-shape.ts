@@ -39,3 +39,11 @@ export function checkCostShape(shape: CostShape, world: number): void {
   });
 }
 
+
+/**
+ * The smallest copy of the model a mode can be traced on: 1 layer, or one layer per stage for a
+ * pipeline (fewer layers than stages would leave a stage empty).
+ */
+export function layerUnitOf(shape: CostShape): number {
+  return shape.kind === 'pipeline' ? shape.stages.length : 1;
+}
