@@ -101,6 +101,8 @@ export class IterationCostModel {
   private readonly units: readonly number[];
   /** Per mode, the ranks of each role (from the trace cache, on first use). */
   private readonly roleRanks: (readonly (readonly number[])[] | null)[];
+  /** Per mode, the roles that did work at the trace cache's probes (idle roles cost 0). */
+  private readonly busyRoles: (readonly number[] | null)[];
   /** Per mode and role: its attention heads (null: no attention) and the layers it runs attention for. */
   private readonly attention: (({ readonly heads: AttentionHeads | null; readonly layers: number } | null)[] | null)[];
   /** Per padded token count and mode (key x·4 + index), each role's part. */
@@ -132,6 +134,7 @@ export class IterationCostModel {
       return u;
     });
     this.roleRanks = this.modes.map(() => null);
+    this.busyRoles = this.modes.map(() => null);
     this.attention = this.modes.map(() => null);
   }
 
@@ -215,9 +218,10 @@ export class IterationCostModel {
   private slowestRoleTime(index: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
     const roles = this.roles(index).length;
     if (roles === 1) return this.roleTime(index, 0, x, shape, into);
-    let time = -Infinity;
+    const busy = (this.busyRoles[index] ??= this.roles(index).flatMap((_, role) => (this.traceCache.idle(this.modes[index]!, role) ? [] : [role])));
+    let time = 0;
     let critical = 0;
-    for (let role = 0; role < roles; role++) {
+    for (const role of busy) {
       const t = this.roleTime(index, role, x, shape);
       if (t > time) [time, critical] = [t, role];
     }

@@ -52,6 +52,8 @@ export class TraceCache {
   private readonly parallel: ParallelConfig;
   private readonly records = new Map<string, readonly RoleTrace[]>();
   private readonly roleRanks = new Map<string, readonly (readonly number[])[]>();
+  /** Per mode, whether each role recorded nothing at every probe. */
+  private readonly roleIdle = new Map<string, readonly boolean[]>();
   /** Meta forwards run so far (for profiling the cache). */
   traces = 0;
 
@@ -93,7 +95,18 @@ export class TraceCache {
     });
     roles = [...byRole.values()];
     this.roleRanks.set(id, roles);
+    this.roleIdle.set(id, [...byRole.keys()].map((sig) => sig === EMPTY.repeat(ROLE_PROBES.length)));
     return roles;
+  }
+
+  /**
+   * Whether role `role` of `mode` recorded no op at any probe (DP's idle replicas, whose
+   * synthetic batches live on replica 0): the cost model prices such a role at zero without
+   * pricing its (empty) traces on every iteration.
+   */
+  idle(mode: Mode, role: number): boolean {
+    this.roles(mode);
+    return this.roleIdle.get(modeKey(mode))![role]!;
   }
 
   /** The records of one forward of an L-layer copy of the model in `mode`, per role. */
@@ -130,6 +143,9 @@ export function traceKeyOf(k: TraceKey): string {
 function modeKey(mode: Mode): string {
   return JSON.stringify(mode);
 }
+
+/** The signature of an empty trace. */
+const EMPTY = '[]\n';
 
 /** A rank's records as a string, the peers of point-to-point records left out. */
 function signatureOf(records: readonly OpRecord[]): string {
