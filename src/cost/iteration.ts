@@ -223,7 +223,10 @@ export class IterationCostModel {
     let critical = 0;
     for (const role of busy) {
       const t = this.roleTime(index, role, x, shape);
-      if (t > time) [time, critical] = [t, role];
+      if (t > time) {
+        time = t;
+        critical = role;
+      }
     }
     if (into) this.roleTime(index, critical, x, shape, into);
     return time;

@@ -105,8 +105,20 @@ export function rankMemory(cost: IterationCostModel, o: MemoryOptions): RankMemo
     const actBytes = cost.attentionHeads(i).actBytes;
     return cost.traceRoles(cost.layerUnit(i), i, tokens, Math.min(o.maxNumSeqs, o.maxNumBatchedTokens)).map((r) => ({ ranks: r.ranks, peak: peakActivationBytes(r.records, o.model.hidden, actBytes) }));
   });
+  // Ranks in the same role in every mode run the same GEMMs on the same weight shapes, so their
+  // weights are counted once (building a full-model rank on the meta backend is what costs here).
+  const weights = new Map<string, number>();
+  const weightsOf = (rank: number): number => {
+    const key = cost.modes.map((_, i) => cost.roles(i).findIndex((ranks) => ranks.includes(rank))).join(',');
+    let w = weights.get(key);
+    if (w === undefined) {
+      w = cost.weightBytes(rank);
+      weights.set(key, w);
+    }
+    return w;
+  };
   return holdings.map(({ rank, layers, kvHeads }) => {
-    const weightBytes = cost.weightBytes(rank);
+    const weightBytes = weightsOf(rank);
     const activationBytes = Math.max(...peaks.map((roles) => roles.find((r) => r.ranks.includes(rank))?.peak ?? 0));
     const kvBytesPerToken = layers * 2 * kvHeads * o.model.headDim * o.kvElementBytes;
     const kvBytes = usableBytes - weightBytes - activationBytes;

@@ -23,13 +23,14 @@ export interface RoleTrace {
 }
 
 /**
- * The shapes at which every rank of a mode is traced to find its role: one and two layer units, a
- * token count that is a multiple of no SP degree above 1, with and without sampling sequences.
+ * The shapes at which every rank of a mode is traced to find its role, on a copy of one layer
+ * unit (building rank models is what probing costs, so one layer count): a token count that is a
+ * multiple of no SP degree above 1, with and without sampling sequences.
  */
-const ROLE_PROBES: readonly { readonly layers: number; readonly tokens: number; readonly sampled: number }[] = [
-  { layers: 1, tokens: 1, sampled: 1 },
-  { layers: 1, tokens: 37, sampled: 0 },
-  { layers: 2, tokens: 37, sampled: 3 },
+const ROLE_PROBES: readonly { readonly tokens: number; readonly sampled: number }[] = [
+  { tokens: 1, sampled: 1 },
+  { tokens: 37, sampled: 0 },
+  { tokens: 37, sampled: 3 },
 ];
 
 /**
@@ -70,7 +71,7 @@ export class TraceCache {
     return this.strategy.costShape?.(this.parallel, mode) ?? SYNCHRONOUS;
   }
 
-  /** The layer unit of `mode` (layerUnitOf its cost shape): probes trace 1 and 2 units. */
+  /** The layer unit of `mode` (layerUnitOf its cost shape): role probes trace a copy of one unit. */
   layerUnit(mode: Mode): number {
     return layerUnitOf(this.costShape(mode));
   }
@@ -83,7 +84,7 @@ export class TraceCache {
     const signatures = Array.from({ length: this.tracer.world }, () => '');
     const unit = this.layerUnit(mode);
     for (const p of ROLE_PROBES) {
-      const perRank = this.tracer.traceEveryRank(p.layers * unit, mode, syntheticBatch(p.tokens, p.sampled));
+      const perRank = this.tracer.traceEveryRank(unit, mode, syntheticBatch(p.tokens, p.sampled));
       this.traces += perRank.length;
       perRank.forEach((records, rank) => (signatures[rank] += signatureOf(records)));
     }
