@@ -94,7 +94,7 @@ for (const [strategy, world, sp, tp] of cases) {
     let total = 0;
     for (const { batch, result } of steps) {
       result.comm.forEach((records, rank) => {
-        const got = records.map((r) => ({ kind: r.kind, group: r.group, bytes: r.bytes }));
+        const got = records.map((r) => ({ kind: r.op === 'p2p' ? r.dir : r.kind, group: r.group, bytes: r.bytes }));
         assert.equal(got, expected(batch, result.mode, rank), `rank ${rank}, ${result.mode.kind} iteration of ${batch.seqs.length} sequences`);
         total += got.length;
       });

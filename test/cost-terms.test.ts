@@ -114,6 +114,19 @@ test('all-to-all has its own start-up line, apart from the all-reduce lines', ()
   assert.ok(collectiveTime(moved, 'all_to_all', 8, 16 * 1024).time > a2a.time);
 });
 
+test('a point-to-point send: the sender pays α + bytes / bandwidth on the point-to-point line, the receive is free', () => {
+  // h200-roofline's point-to-point line (nvswitch.ts, nccl_p2p_all_to_all): α = 19.2 µs, 370 GB/s.
+  // 8 MiB of activations (a 4096-token × 1024-wide BF16 slab): 19.2 µs + 8,388,608 B / 370e9 B/s
+  // = 19.2 + 22.67 = 41.87 µs. nccl-tests' sendrecv has bus factor 1, so no (n−1)/n term.
+  const bytes = 8 * 1024 * 1024;
+  const send = priceRecords(roofline, [{ op: 'p2p', dir: 'send', group: 'world', peer: 1, bytes }]);
+  assert.ok(Math.abs(send.sum.world - 41.87e-6) < 0.01e-6, `${send.sum.world * 1e6} µs`);
+  assert.is(send.kernels, 1);
+  const recv = priceRecords(roofline, [{ op: 'p2p', dir: 'recv', group: 'world', peer: 0, bytes }]);
+  assert.is(recv.sum.total, 0);
+  assert.is(recv.kernels, 0);
+});
+
 test('engine time grows with the workers of an engine: TP8 pays 7 more than a DP replica of one GPU', () => {
   const p = { ...roofline, engine: { ...roofline.engine, per_worker_s: 1e-3 } };
   const shape = { tokens: 1, sampled: 1, seqs: 1, decodes: 1, decodeContext: 100, chunks: [] };

@@ -4,7 +4,7 @@ import { StrategyTracer } from '../src/cost/tracer.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
 import type { Batch } from '../src/model/batch.ts';
 import { getModel } from '../src/model/catalog.ts';
-import type { CollectiveRecord, OpRecord } from '../src/ops/trace.ts';
+import type { CommRecord, OpRecord } from '../src/ops/trace.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 import { getStrategy, resolveParallel } from '../src/strategies/registry.ts';
 import type { StrategyName } from '../src/strategies/types.ts';
@@ -29,8 +29,8 @@ const BATCH: Batch = {
   ],
 };
 
-const key = (r: CollectiveRecord): string => `${r.kind}@${r.group}×${r.size}:${r.bytes}`;
-const collectives = (records: readonly OpRecord[]): string[] => records.filter((r): r is CollectiveRecord => r.op === 'collective').map(key);
+const key = (r: CommRecord): string => (r.op === 'p2p' ? `${r.dir}@${r.group}→${r.peer}:${r.bytes}` : `${r.kind}@${r.group}×${r.size}:${r.bytes}`);
+const collectives = (records: readonly OpRecord[]): string[] => records.filter((r): r is CommRecord => r.op === 'collective' || r.op === 'p2p').map(key);
 
 function perKindAndGroup(keys: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1,9 +1,12 @@
 import type { Group } from '../parallel/groups.ts';
 import type { CudaOps, CudaTensor } from '../ops/cuda.ts';
 import { elemBytes } from '../ops/cuda.ts';
-import type { CollectiveKind, CollectiveRecord } from '../ops/trace.ts';
+import type { CudaDtype } from '../ops/cuda.ts';
+import type { DeviceBuffer } from '../ops/cuda-addon.ts';
+import type { CollectiveKind, CommRecord } from '../ops/trace.ts';
 import { numel } from '../ops/types.ts';
-import { GroupBarriers, type LocalCommShared, locateGroup } from './shared.ts';
+import { p2pGroup } from './p2p.ts';
+import { GroupBarriers, type LocalCommShared, Mailboxes, locateGroup, mailAddresses } from './shared.ts';
 import { type Comm, CommError, type GroupComm } from './types.ts';
 
 /**
@@ -21,11 +24,24 @@ import { type Comm, CommError, type GroupComm } from './types.ts';
  *      member free or overwrite its input
  *
  * The barriers and the abort flag are LocalComm's (shared.ts).
+ *
+ * Point-to-point (Mailboxes in shared.ts): the sender copies its tensor into a staging buffer of
+ * its own, finishes its stream and posts [address, bytes] of the staging buffer; the receiver
+ * copies from that address on its stream and finishes it before freeing the sender's outbox.
+ * The sender frees its staging buffer at its next send, once the outbox is free again (so a
+ * send returns before the receiver has read, as on LocalComm).
  */
+/** Element types by the code a message header carries. */
+const DTYPES: readonly CudaDtype[] = ['float32', 'bf16'];
+
 export class CudaComm implements Comm<CudaTensor> {
   private readonly addresses: BigInt64Array;
   private readonly barriers: GroupBarriers;
-  private readonly log: CollectiveRecord[] = [];
+  private readonly mailboxes: Mailboxes;
+  private readonly mail: BigInt64Array;
+  private readonly log: CommRecord[] = [];
+  /** The staging buffer of this rank's last posted message (freed once it was received). */
+  private staged: DeviceBuffer | null = null;
 
   constructor(
     readonly rank: number,
@@ -34,14 +50,49 @@ export class CudaComm implements Comm<CudaTensor> {
   ) {
     this.addresses = new BigInt64Array(shared.addresses);
     this.barriers = new GroupBarriers(shared, rank);
+    this.mailboxes = new Mailboxes(shared, rank);
+    this.mail = mailAddresses(shared);
   }
 
   get world(): number {
     return this.shared.world;
   }
 
-  drain(): CollectiveRecord[] {
+  drain(): CommRecord[] {
     return this.log.splice(0, this.log.length);
+  }
+
+  send(x: CudaTensor, to: number, group?: Group): void {
+    const g = p2pGroup('send', this.rank, to, this.world, group);
+    const bytes = x.bytes;
+    this.log.push({ op: 'p2p', dir: 'send', group: g.name, peer: to, bytes });
+    this.mailboxes.post(to, numel(x.shape), DTYPES.indexOf(x.dtype), () => {
+      // The outbox is free: the receiver of the previous message has copied it.
+      this.staged?.free();
+      const staged = this.ops.ctx.alloc(bytes);
+      this.ops.ctx.copyFromAddress(staged, 0, x.buf.address, bytes);
+      this.ops.synchronize();
+      this.staged = staged;
+      this.mail[2 * this.rank] = staged.address;
+      this.mail[2 * this.rank + 1] = BigInt(bytes);
+    });
+  }
+
+  recv(shape: readonly number[], from: number, group?: Group): CudaTensor {
+    const g = p2pGroup('recv', this.rank, from, this.world, group);
+    const elements = numel(shape);
+    const out = this.mailboxes.take(from, (m) => {
+      const dtype = DTYPES[m.dtype]!;
+      if (m.elements !== elements) {
+        throw new CommError(`recv on rank ${this.rank} from rank ${from} on group ${g.name}: expected [${shape.join(', ')}] (${elements} elements), rank ${from} sent ${m.elements}`);
+      }
+      const t = this.ops.empty(shape, dtype);
+      this.ops.ctx.copyFromAddress(t.buf, 0, this.mail[2 * from]!, Number(this.mail[2 * from + 1]!));
+      this.ops.synchronize();
+      return t;
+    });
+    this.log.push({ op: 'p2p', dir: 'recv', group: g.name, peer: from, bytes: out.bytes });
+    return out;
   }
 
   group(g: Group): GroupComm<CudaTensor> {

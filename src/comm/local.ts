@@ -1,8 +1,9 @@
 import type { Group } from '../parallel/groups.ts';
-import type { CollectiveKind, CollectiveRecord } from '../ops/trace.ts';
+import type { CollectiveKind, CommRecord } from '../ops/trace.ts';
 import type { Ops } from '../ops/types.ts';
 import { numel } from '../ops/types.ts';
-import { GroupBarriers, type LocalCommShared, locateGroup } from './shared.ts';
+import { p2pGroup } from './p2p.ts';
+import { GroupBarriers, type LocalCommShared, Mailboxes, locateGroup } from './shared.ts';
 import { type Comm, CommError, type GroupComm } from './types.ts';
 
 export { type LocalCommShared, abortLocalComm, createLocalCommShared } from './shared.ts';
@@ -10,12 +11,15 @@ export { type LocalCommShared, abortLocalComm, createLocalCommShared } from './s
 /**
  * Collectives between worker threads of one process over shared memory (see shared.ts): each
  * rank copies its input to its host slot of `data`, and every member reads the slots it needs.
- * Members sum in group order, so every member gets bit-identical results.
+ * Members sum in group order, so every member gets bit-identical results. Point-to-point
+ * messages go through the sender's outbox slot (Mailboxes in shared.ts).
  */
 export class LocalComm<T> implements Comm<T> {
   private readonly data: Float32Array;
+  private readonly outbox: Float32Array;
   private readonly barriers: GroupBarriers;
-  private readonly log: CollectiveRecord[] = [];
+  private readonly mailboxes: Mailboxes;
+  private readonly log: CommRecord[] = [];
 
   constructor(
     readonly rank: number,
@@ -23,15 +27,43 @@ export class LocalComm<T> implements Comm<T> {
     private readonly ops: Ops<T>,
   ) {
     this.data = new Float32Array(shared.data);
+    this.outbox = new Float32Array(shared.outbox);
     this.barriers = new GroupBarriers(shared, rank);
+    this.mailboxes = new Mailboxes(shared, rank);
   }
 
   get world(): number {
     return this.shared.world;
   }
 
-  drain(): CollectiveRecord[] {
+  drain(): CommRecord[] {
     return this.log.splice(0, this.log.length);
+  }
+
+  send(x: T, to: number, group?: Group): void {
+    const g = p2pGroup('send', this.rank, to, this.world, group);
+    const host = this.ops.download(x);
+    if (host.length > this.shared.capacity) {
+      throw new CommError(
+        `send from rank ${this.rank} to rank ${to} on group ${g.name}: ${host.length} floats exceed the communicator's ` +
+          `${this.shared.capacity}-float buffer; create the executor with a larger commCapacity`,
+      );
+    }
+    this.log.push({ op: 'p2p', dir: 'send', group: g.name, peer: to, bytes: host.length * 4 });
+    this.mailboxes.post(to, host.length, 0, () => this.outbox.set(host, this.rank * this.shared.capacity));
+  }
+
+  recv(shape: readonly number[], from: number, group?: Group): T {
+    const g = p2pGroup('recv', this.rank, from, this.world, group);
+    const elements = numel(shape);
+    const host = this.mailboxes.take(from, (m) => {
+      if (m.elements !== elements) {
+        throw new CommError(`recv on rank ${this.rank} from rank ${from} on group ${g.name}: expected [${shape.join(', ')}] (${elements} elements), rank ${from} sent ${m.elements}`);
+      }
+      return this.outbox.slice(from * this.shared.capacity, from * this.shared.capacity + elements);
+    });
+    this.log.push({ op: 'p2p', dir: 'recv', group: g.name, peer: from, bytes: elements * 4 });
+    return this.ops.upload(host, [...shape]);
   }
 
   group(g: Group): GroupComm<T> {

@@ -2,9 +2,13 @@ import type { Group } from '../parallel/groups.ts';
 import type { MetaOps, MetaTensor } from '../ops/meta.ts';
 import type { CollectiveKind, Trace } from '../ops/trace.ts';
 import { numel } from '../ops/types.ts';
+import { p2pGroup } from './p2p.ts';
 import type { Comm, GroupComm } from './types.ts';
 
-/** Collectives that only record their size; results are shaped placeholders. */
+/**
+ * Collectives and point-to-point transfers that only record their size; results are shaped
+ * placeholders. A receive records the bytes of the shape it expects, in the activation size.
+ */
 export class MetaComm implements Comm<MetaTensor> {
   constructor(
     readonly rank: number,
@@ -15,6 +19,18 @@ export class MetaComm implements Comm<MetaTensor> {
 
   drain(): [] {
     return [];
+  }
+
+  send(x: MetaTensor, to: number, group?: Group): void {
+    const g = p2pGroup('send', this.rank, to, this.world, group);
+    this.trace.push({ op: 'p2p', dir: 'send', group: g.name, peer: to, bytes: numel(x.shape) * x.elem });
+  }
+
+  recv(shape: readonly number[], from: number, group?: Group): MetaTensor {
+    const g = p2pGroup('recv', this.rank, from, this.world, group);
+    const out = this.ops.upload(new Float32Array(0), [...shape]);
+    this.trace.push({ op: 'p2p', dir: 'recv', group: g.name, peer: from, bytes: numel(shape) * out.elem });
+    return out;
   }
 
   group(g: Group): GroupComm<MetaTensor> {

@@ -1,5 +1,5 @@
 import type { Group, GroupName } from '../parallel/groups.ts';
-import type { CollectiveRecord } from '../ops/trace.ts';
+import type { CommRecord } from '../ops/trace.ts';
 
 /**
  * Collectives over one process group, called by every member in the same order (SPMD).
@@ -24,8 +24,17 @@ export interface Comm<T> {
   readonly rank: number;
   readonly world: number;
   group(g: Group): GroupComm<T>;
-  /** The collectives this rank ran since the last call, oldest first. */
-  drain(): CollectiveRecord[];
+  /**
+   * Point-to-point, between two global ranks (not group indices), both members of `group`
+   * (default: the world). `send` returns once the message is posted; a rank has at most one
+   * message in flight, so a second send waits until the first was received. Messages from one
+   * rank to another arrive in the order sent; `recv` names the shape it expects and throws if
+   * the sender's message has another number of elements.
+   */
+  send(x: T, to: number, group?: Group): void;
+  recv(shape: readonly number[], from: number, group?: Group): T;
+  /** The collectives and point-to-point transfers this rank ran since the last call, oldest first. */
+  drain(): CommRecord[];
 }
 
 export class CommError extends Error {

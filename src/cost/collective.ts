@@ -42,3 +42,20 @@ export function collectiveTime(p: HardwareProfile, kind: CollectiveKind, n: numb
   }
   return best;
 }
+
+/**
+ * One point-to-point send of `bytes`: t = α + bytes / BW (nccl-tests' sendrecv has bus factor 1:
+ * busBW = algBW). No profile has a sourced send/recv line (shared/CALIBRATION.md gives NVLink P2P
+ * bandwidth, 376–380 GB/s one direction, but no start-up), so a send reuses the profile's
+ * point-to-point line: the fastest algorithm that implements all_to_all, which NCCL runs as grouped
+ * send/recv pairs (nccl_p2p_all_to_all in the built-in profiles). A send to oneself costs nothing.
+ */
+export function p2pTime(p: HardwareProfile, bytes: number): { time: number; algorithm: string } {
+  let best = { time: Infinity, algorithm: 'none' };
+  for (const a of p.collectives) {
+    if (!a.kinds.includes('all_to_all') || (a.max_bytes !== undefined && bytes > a.max_bytes)) continue;
+    const time = a.alpha_s + bytes / a.bus_bytes_per_s;
+    if (time < best.time) best = { time, algorithm: a.algorithm };
+  }
+  return best;
+}

@@ -6,10 +6,11 @@ import { getStrategy } from '../strategies/registry.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
 import { type AttentionHeads, type PrefillChunk, attentionTime } from './attention.ts';
 import { type Breakdown, BreakdownSum } from './breakdown.ts';
+import { type CostShape, CostShapeError, checkCostShape, combineRankTimes, layerUnitOf } from './cost-shape.ts';
 import { defaultCaptureSizes, paddedTokens } from './cuda-graph.ts';
 import { priceRecords } from './price-records.ts';
 import type { HardwareProfile } from './profile.ts';
-import { TraceCache, traceKeyOf } from './trace-cache.ts';
+import { type RoleTrace, TraceCache, traceKeyOf } from './trace-cache.ts';
 
 /**
  * The shape of one engine iteration on one engine (a DP replica, or the whole deployment),
@@ -75,6 +76,13 @@ const GRID_PER_OCTAVE = 32;
  * size (× s for SP) are exact (padding makes them few); above, x is interpolated linearly between
  * points 2.2% apart (32 per doubling), which bounds the cache for any trace length; the error is
  * under 3% (the steps of GEMM tile and wave quantisation get smoothed over one grid interval).
+ *
+ * Every rank is priced, none stands for the others: the trace cache groups a mode's ranks into
+ * roles (ranks with equal traces), each role's time is its body plus its attention (× the layers
+ * it holds), and the strategy's cost shape (cost-shape.ts) makes the iteration's GPU time from
+ * the per-rank times: the slowest rank for today's synchronous strategies, stages summed with
+ * the pipeline bubble for a pipelined one. With one role (TP, SP, Shift) that is rank 0's time,
+ * computed as before; the breakdown is that of the ranks on the critical path.
  */
 export class IterationCostModel {
   readonly modes: readonly Mode[];
@@ -85,9 +93,21 @@ export class IterationCostModel {
   private readonly workers: number;
   private readonly captureSizes: readonly number[];
   private readonly layers: number;
-  private readonly heads: (AttentionHeads | null)[];
-  private readonly tokenParts = new Map<number, TokenPart>();
-  private readonly headParts = new Map<number, BreakdownSum>();
+  /** Ranks of the deployment. */
+  readonly world: number;
+  /** Each mode's cost shape, as its strategy declares it. */
+  private readonly shapes: readonly CostShape[];
+  /** Each mode's layer unit u: its traces are of u- and 2u-layer copies (see layerUnit). */
+  private readonly units: readonly number[];
+  /** Per mode, the ranks of each role (from the trace cache, on first use). */
+  private readonly roleRanks: (readonly (readonly number[])[] | null)[];
+  /** Per mode, the roles that did work at the trace cache's probes (idle roles cost 0). */
+  private readonly busyRoles: (readonly number[] | null)[];
+  /** Per mode and role: its attention heads (null: no attention) and the layers it runs attention for. */
+  private readonly attention: (({ readonly heads: AttentionHeads | null; readonly layers: number } | null)[] | null)[];
+  /** Per padded token count and mode (key x·4 + index), each role's part. */
+  private readonly tokenParts = new Map<number, TokenPart[]>();
+  private readonly headParts = new Map<number, BreakdownSum[]>();
   private readonly mixed = { layers: new BreakdownSum(), sample: new BreakdownSum() };
   private readonly body = new BreakdownSum();
 
@@ -102,7 +122,20 @@ export class IterationCostModel {
     this.workers = o.parallel.world / strategy.replicas(o.parallel);
     this.captureSizes = o.captureSizes ?? defaultCaptureSizes();
     this.layers = o.model.layers;
-    this.heads = this.modes.map(() => null);
+    this.world = o.parallel.world;
+    // From the trace cache's strategy: the shape belongs with the traces it combines.
+    this.shapes = this.modes.map((m) => this.traceCache.costShape(m));
+    for (const shape of this.shapes) checkCostShape(shape, o.parallel.world);
+    this.units = this.shapes.map((shape, i) => {
+      const u = layerUnitOf(shape);
+      if (o.model.layers % u !== 0) {
+        throw new CostShapeError(`mode ${JSON.stringify(this.modes[i])}: a pipeline of ${u} stages cannot split ${o.model.name}'s ${o.model.layers} layers evenly, which the cost model's per-stage layer extrapolation needs`);
+      }
+      return u;
+    });
+    this.roleRanks = this.modes.map(() => null);
+    this.busyRoles = this.modes.map(() => null);
+    this.attention = this.modes.map(() => null);
   }
 
   /** The same deployment priced on another profile, sharing this model's traces. */
@@ -124,19 +157,96 @@ export class IterationCostModel {
   /** Seconds of one iteration in mode `index`; adds its breakdown to `into` when given. */
   time(index: number, shape: IterationShape, into?: BreakdownSum): number {
     if (shape.tokens === 0) return 0;
-    const body = this.nonAttention(index, this.paddedTokens(index, shape.tokens), shape.sampled);
-    const heads = this.attentionHeads(index);
-    // One attention kernel per layer, no faster than the kernel floor.
-    const perLayer = attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks);
-    const attention = this.layers * Math.max(perLayer, this.profile.kernel_floor_s ?? 0);
+    const x = this.paddedTokens(index, shape.tokens);
+    const gpu = this.shapes[index]!.kind === 'synchronous' ? this.slowestRoleTime(index, x, shape, into) : this.pipelineTime(index, x, shape, into);
     const engine = this.profile.engine;
     const overhead = engine.iteration_s + (engine.per_worker_s ?? 0) * (this.workers - 1) + engine.per_seq_s * shape.seqs;
+    if (into) into.overhead += overhead;
+    return gpu + overhead;
+  }
+
+  /** The ranks of each role of mode `index` (ranks whose traces are equal), rank 0's role first. */
+  roles(index: number): readonly (readonly number[])[] {
+    return (this.roleRanks[index] ??= this.traceCache.roles(this.modes[index]!));
+  }
+
+  /**
+   * The smallest copy of the model mode `index` is traced on: 1 layer, or one layer per stage
+   * for a pipeline (a copy with fewer layers than stages would leave a stage empty). The work of
+   * L layers is T_u + (L/u − 1)·(T_2u − T_u): every rank's work grows linearly with its layers.
+   */
+  layerUnit(index: number): number {
+    return this.units[index]!;
+  }
+
+  /** The GPU seconds (no engine time) of each role of mode `index` in one iteration. */
+  rankTimes(index: number, shape: IterationShape): { readonly ranks: readonly number[]; readonly time: number }[] {
+    const x = this.paddedTokens(index, shape.tokens);
+    return this.roles(index).map((ranks, role) => ({ ranks, time: shape.tokens === 0 ? 0 : this.roleTime(index, role, x, shape) }));
+  }
+
+  /** The ranks on the critical path of one iteration in mode `index` under its cost shape. */
+  criticalRanks(index: number, shape: IterationShape): number[] {
+    return combineRankTimes(this.shapes[index]!, this.timeByRank(index, shape)).critical;
+  }
+
+  /** Mode `index`'s cost shape, as its strategy declares it. */
+  costShape(index: number): CostShape {
+    return this.shapes[index]!;
+  }
+
+  /** GPU seconds of one role: its non-attention work and its attention; adds `scale` × its breakdown to `into`. */
+  private roleTime(index: number, role: number, x: number, shape: IterationShape, into?: BreakdownSum, scale = 1): number {
+    const body = this.nonAttention(index, x, shape.sampled, role);
+    const { heads, layers } = this.roleAttention(index, role);
+    // One attention kernel per layer, no faster than the kernel floor.
+    const attention = heads ? layers * Math.max(attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks), this.profile.kernel_floor_s ?? 0) : 0;
     if (into) {
-      into.add(body);
-      into.attention += attention;
-      into.overhead += overhead;
+      into.add(body, scale);
+      into.attention += scale * attention;
     }
-    return body.total + attention + overhead;
+    return body.total + attention;
+  }
+
+  private timeByRank(index: number, shape: IterationShape): number[] {
+    const byRank = new Array<number>(this.o.parallel.world).fill(0);
+    for (const { ranks, time } of this.rankTimes(index, shape)) for (const r of ranks) byRank[r] = time;
+    return byRank;
+  }
+
+  /** Synchronous ranks: the slowest role's time and breakdown (no allocation: this is the simulator's hot path). */
+  private slowestRoleTime(index: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
+    const roles = this.roles(index).length;
+    if (roles === 1) return this.roleTime(index, 0, x, shape, into);
+    const busy = (this.busyRoles[index] ??= this.roles(index).flatMap((_, role) => (this.traceCache.idle(this.modes[index]!, role) ? [] : [role])));
+    let time = 0;
+    let critical = 0;
+    for (const role of busy) {
+      const t = this.roleTime(index, role, x, shape);
+      if (t > time) {
+        time = t;
+        critical = role;
+      }
+    }
+    if (into) this.roleTime(index, critical, x, shape, into);
+    return time;
+  }
+
+  /** A pipeline: its cost shape over every rank's time; the breakdown follows the critical path. */
+  private pipelineTime(index: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
+    const cost = this.shapes[index]!;
+    if (cost.kind !== 'pipeline') throw new Error('pipelineTime needs a pipeline cost shape');
+    const byRank = this.timeByRank(index, shape);
+    const { time } = combineRankTimes(cost, byRank);
+    if (into) {
+      const roles = this.roles(index);
+      const roleOf = (rank: number): number => roles.findIndex((ranks) => ranks.includes(rank));
+      const slowest = (ranks: readonly number[]): number => ranks.reduce((a, r) => (byRank[r]! > byRank[a]! ? r : a), ranks[0]!);
+      const stageCritical = cost.stages.map(slowest);
+      for (const r of stageCritical) this.roleTime(index, roleOf(r), x, shape, into);
+      if (cost.batchesInFlight > 1) this.roleTime(index, roleOf(slowest(stageCritical)), x, shape, into, cost.batchesInFlight - 1);
+    }
+    return time;
   }
 
   /** The breakdown of one iteration (reports, tests). */
@@ -147,15 +257,16 @@ export class IterationCostModel {
   }
 
   /**
-   * Non-attention work of `tokens` (already padded) and `sampled` sequences, by the decomposition
-   * above. The result is a scratch object, valid until the next call.
+   * Non-attention work of `tokens` (already padded) and `sampled` sequences on the ranks of
+   * `role` (default rank 0's), by the decomposition above. The result is a scratch object,
+   * valid until the next call.
    */
-  nonAttention(index: number, tokens: number, sampled: number): BreakdownSum {
-    const part = this.tokenPart(index, tokens);
+  nonAttention(index: number, tokens: number, sampled: number, role = 0): BreakdownSum {
+    const part = this.tokenPart(index, tokens, role);
     const body = this.body.assign(part.layers);
     if (sampled > 0) {
       body.add(part.sample);
-      body.add(this.headPart(index, sampled));
+      body.add(this.headPart(index, sampled)[role]!);
       body.memory += this.samplerTime(sampled);
     }
     return body;
@@ -172,9 +283,9 @@ export class IterationCostModel {
     return Math.max(floor, (6 * logits) / bw) + Math.max(floor, (4 * logits) / bw);
   }
 
-  /** Bytes of weights one GPU holds (every mode's copy). */
-  weightBytes(): number {
-    return this.traceCache.weightBytes();
+  /** Bytes of weights `rank` holds (every mode's copy). */
+  weightBytes(rank = 0): number {
+    return this.traceCache.weightBytes(rank);
   }
 
   /** Meta forwards run so far by this model's trace cache (for profiling the cache). */
@@ -182,20 +293,41 @@ export class IterationCostModel {
     return this.traceCache.traces;
   }
 
-  /** Attention heads of rank 0 in mode `index` (its KV heads size the cache). */
+  /** Attention heads of the first role with attention in mode `index` (rank 0's for today's strategies). */
   attentionHeads(index: number): AttentionHeads {
-    let h = this.heads[index];
-    if (!h) {
-      h = priceRecords(this.profile, this.trace(1, index, 1, 1)).heads;
-      if (!h) throw new Error(`mode ${this.modes[index]!.kind} traced no attention`);
-      this.heads[index] = h;
+    for (let role = 0; role < this.roles(index).length; role++) {
+      const h = this.roleAttention(index, role).heads;
+      if (h) return h;
     }
-    return h;
+    throw new Error(`mode ${this.modes[index]!.kind} traced no attention on any rank`);
   }
 
-  /** The records of one forward of an L-layer copy of the model on rank 0. */
-  trace(layers: number, index: number, tokens: number, sampled: number): readonly OpRecord[] {
-    return this.traceCache.trace(layers, this.modes[index]!, tokens, sampled);
+  /**
+   * The attention of one role in mode `index`: its heads (null when it runs none) and the layers
+   * it runs attention for in the full model, a1 + (L − 1)·(a2 − a1) from the attention records
+   * of its 1- and 2-layer traces (L for a rank that holds every layer).
+   */
+  roleAttention(index: number, role: number): { readonly heads: AttentionHeads | null; readonly layers: number } {
+    const perRole = (this.attention[index] ??= this.roles(index).map(() => null));
+    let a = perRole[role];
+    if (!a) {
+      const u = this.units[index]!;
+      const count = (layers: number): number => this.trace(layers, index, 1, 1, role).filter((r) => r.op === 'attention').length;
+      const [a1, a2] = [count(u), count(2 * u)];
+      a = { heads: priceRecords(this.profile, this.trace(u, index, 1, 1, role)).heads, layers: a1 + (this.layers / u - 1) * (a2 - a1) };
+      perRole[role] = a;
+    }
+    return a;
+  }
+
+  /** The records of one forward of an L-layer copy of the model on the ranks of `role` (default rank 0's). */
+  trace(layers: number, index: number, tokens: number, sampled: number, role = 0): readonly OpRecord[] {
+    return this.traceCache.trace(layers, this.modes[index]!, tokens, sampled, role);
+  }
+
+  /** The records of one forward of an L-layer copy of the model, per role (every rank accounted for). */
+  traceRoles(layers: number, index: number, tokens: number, sampled: number): readonly RoleTrace[] {
+    return this.traceCache.traceRoles(layers, this.modes[index]!, tokens, sampled);
   }
 
   /** SP splits tokens over s ranks, so its token counts move in steps of s. */
@@ -204,51 +336,64 @@ export class IterationCostModel {
     return mode.kind === 'sp' ? mode.sp : 1;
   }
 
-  private tokenPart(index: number, x: number): TokenPart {
+  private tokenPart(index: number, x: number, role: number): TokenPart {
     const unit = this.unit(index);
     const exactUpTo = Math.max(512, this.captureSizes.at(-1) ?? 0) * unit;
-    if (x <= exactUpTo) return this.exactTokenPart(index, x);
+    if (x <= exactUpTo) return this.exactTokenPart(index, x)[role]!;
     const grid = (k: number): number => Math.ceil((exactUpTo * 2 ** (k / GRID_PER_OCTAVE)) / unit) * unit;
     let k = Math.floor(GRID_PER_OCTAVE * Math.log2(x / exactUpTo));
     while (k > 0 && grid(k) > x) k--;
     while (grid(k + 1) <= x) k++;
     const [g0, g1] = [grid(k), grid(k + 1)];
-    if (g0 === x) return this.exactTokenPart(index, x);
-    const [a, b] = [this.exactTokenPart(index, g0), this.exactTokenPart(index, g1)];
+    if (g0 === x) return this.exactTokenPart(index, x)[role]!;
+    const [a, b] = [this.exactTokenPart(index, g0)[role]!, this.exactTokenPart(index, g1)[role]!];
     const w = (x - g0) / (g1 - g0);
     this.mixed.layers.mix(a.layers, b.layers, w);
     this.mixed.sample.mix(a.sample, b.sample, w);
     return this.mixed;
   }
 
-  private exactTokenPart(index: number, x: number): TokenPart {
+  /** Every role's token part at exactly x padded tokens. */
+  private exactTokenPart(index: number, x: number): TokenPart[] {
     const key = x * 4 + index;
-    let part = this.tokenParts.get(key);
-    if (part) return part;
-    const one = priceRecords(this.profile, this.trace(1, index, x, 0)).sum;
-    const two = priceRecords(this.profile, this.trace(2, index, x, 0)).sum;
-    const sampling = priceRecords(this.profile, this.trace(1, index, x, 1)).sum;
-    const layers = new BreakdownSum();
-    layers.add(one, 2 - this.layers);
-    layers.add(two, this.layers - 1);
-    const sample = new BreakdownSum();
-    sample.add(sampling);
-    sample.add(one, -1);
-    part = { layers, sample };
-    this.tokenParts.set(key, part);
-    return part;
+    let parts = this.tokenParts.get(key);
+    if (parts) return parts;
+    const u = this.units[index]!;
+    const n = this.layers / u;
+    const [ones, twos, samplings] = [this.traceRoles(u, index, x, 0), this.traceRoles(2 * u, index, x, 0), this.traceRoles(u, index, x, 1)];
+    parts = ones.map((_, role) => {
+      const one = priceRecords(this.profile, ones[role]!.records).sum;
+      const two = priceRecords(this.profile, twos[role]!.records).sum;
+      const sampling = priceRecords(this.profile, samplings[role]!.records).sum;
+      const layers = new BreakdownSum();
+      layers.add(one, 2 - n);
+      layers.add(two, n - 1);
+      const sample = new BreakdownSum();
+      sample.add(sampling);
+      sample.add(one, -1);
+      return { layers, sample };
+    });
+    this.tokenParts.set(key, parts);
+    return parts;
   }
 
-  private headPart(index: number, sampled: number): BreakdownSum {
+  /** Every role's LM-head rows beyond the first, for `sampled` sequences. */
+  private headPart(index: number, sampled: number): BreakdownSum[] {
     const key = sampled * 4 + index;
-    let head = this.headParts.get(key);
-    if (head) return head;
-    head = new BreakdownSum();
-    if (sampled > 1) {
-      head.add(priceRecords(this.profile, this.trace(1, index, sampled, sampled)).sum);
-      head.add(priceRecords(this.profile, this.trace(1, index, sampled, 1)).sum, -1);
-    }
-    this.headParts.set(key, head);
-    return head;
+    let heads = this.headParts.get(key);
+    if (heads) return heads;
+    const u = this.units[index]!;
+    const many = sampled > 1 ? this.traceRoles(u, index, sampled, sampled) : null;
+    const one = sampled > 1 ? this.traceRoles(u, index, sampled, 1) : null;
+    heads = this.roles(index).map((_, role) => {
+      const head = new BreakdownSum();
+      if (many && one) {
+        head.add(priceRecords(this.profile, many[role]!.records).sum);
+        head.add(priceRecords(this.profile, one[role]!.records).sum, -1);
+      }
+      return head;
+    });
+    this.headParts.set(key, heads);
+    return heads;
   }
 }

@@ -1,7 +1,7 @@
 import type { OpRecord } from '../ops/trace.ts';
 import type { AttentionHeads } from './attention.ts';
 import { BreakdownSum } from './breakdown.ts';
-import { collectiveTime } from './collective.ts';
+import { collectiveTime, p2pTime } from './collective.ts';
 import { gemmTime, memoryTime } from './gemm.ts';
 import type { HardwareProfile } from './profile.ts';
 
@@ -77,6 +77,14 @@ export function priceRecords(p: HardwareProfile, records: readonly OpRecord[]): 
         sum[r.group] += Math.max(floor, collectiveTime(p, r.kind, r.size, r.bytes).time);
         kernels++;
         break;
+      case 'p2p':
+        // The sender pays the transfer; the matching receive is the same transfer seen from the
+        // other end, so pricing it too would count it twice along a pipeline.
+        if (r.dir === 'send') {
+          sum[r.group] += Math.max(floor, p2pTime(p, r.bytes).time);
+          kernels++;
+        }
+        break;
       case 'attention':
         heads ??= { qHeads: r.qHeads, kvHeads: r.kvHeads, headDim: r.headDim, kvBytes: r.kvBytes, actBytes: r.actBytes };
         kernels++;
@@ -89,7 +97,7 @@ export function priceRecords(p: HardwareProfile, records: readonly OpRecord[]): 
 
 /**
  * Peak activation bytes of one traced forward, as vLLM's profile run would see it: the largest
- * GEMM working set (input + output) or collective buffer (input + output), plus the residual
+ * GEMM working set (input + output), collective buffer (input + output) or received message, plus the residual
  * stream and its normalised copy at the largest row count. A deliberately simple upper-level
  * estimate: PyTorch frees intermediates, so only one op's buffers are live at a time.
  */
@@ -103,6 +111,8 @@ export function peakActivationBytes(records: readonly OpRecord[], hidden: number
     } else if (r.op === 'collective') {
       const out = r.kind === 'all_gather' ? r.size * r.bytes : r.kind === 'reduce_scatter' ? r.bytes / r.size : r.bytes;
       peak = Math.max(peak, r.bytes + out);
+    } else if (r.op === 'p2p') {
+      peak = Math.max(peak, r.bytes);
     }
   }
   return peak + 2 * rows * hidden * actBytes;

@@ -10,10 +10,9 @@ import type { ParallelConfig, RankModel, Strategy } from '../strategies/types.ts
 
 /**
  * Runs a strategy's own rank code on the meta backends (MetaOps + MetaComm) and returns the op
- * records of one iteration: the cost model prices exactly what the executor would do.
- *
- * Ranks are symmetric, so only rank 0 is traced (SP: rank 0 holds ⌈N/s⌉ of the padded tokens,
- * like every SP rank). Layers are identical, so a rank model is built for a 1-layer and a
+ * records of one iteration on a given rank: the cost model prices exactly what the executor
+ * would do. Every rank can be traced (no symmetry is assumed here; TraceCache groups ranks whose
+ * traces it found equal). Layers are identical, so a rank model is built for a 1-layer and a
  * 2-layer copy of the config and the cost of L layers is T1 + (L − 1)·(T2 − T1). Weights are
  * never materialised: the meta backend does not call fill callbacks.
  */
@@ -54,38 +53,49 @@ export interface TracerOptions {
 }
 
 export class StrategyTracer {
-  private readonly ranks = new Map<number, TracedRank>();
+  /** Rank models by `${layers}:${rank}`. */
+  private readonly ranks = new Map<string, TracedRank>();
 
   constructor(private readonly o: TracerOptions) {}
 
-  /** The records of one iteration of `tokens` tokens, `sampled` of whose sequences sample. */
-  trace(layers: number, mode: Mode, tokens: number, sampled: number): OpRecord[] {
-    return this.traceBatch(layers, mode, syntheticBatch(tokens, sampled));
+  get world(): number {
+    return this.o.parallel.world;
   }
 
-  /** The records of one iteration of a given batch (its block tables are not used on meta). */
-  traceBatch(layers: number, mode: Mode, batch: Batch): OpRecord[] {
-    const rank = this.rank(layers);
-    rank.trace.records.length = 0;
-    rank.model.forward(batch, mode);
-    return rank.trace.records.slice();
+  /** The records of one iteration of `tokens` tokens, `sampled` of whose sequences sample, on `rank`. */
+  trace(layers: number, mode: Mode, tokens: number, sampled: number, rank = 0): OpRecord[] {
+    return this.traceBatch(layers, mode, syntheticBatch(tokens, sampled), rank);
   }
 
-  /** Bytes of weights rank 0 holds for the full model (every mode's copy). */
-  weightBytes(): number {
-    return this.rank(this.o.model.layers).weightBytes;
+  /** The records of one iteration of a given batch on `rank` (its block tables are not used on meta). */
+  traceBatch(layers: number, mode: Mode, batch: Batch, rank = 0): OpRecord[] {
+    const r = this.rank(layers, rank);
+    r.trace.records.length = 0;
+    r.model.forward(batch, mode);
+    return r.trace.records.slice();
   }
 
-  private rank(layers: number): TracedRank {
-    let r = this.ranks.get(layers);
+  /** The records of one iteration of a given batch on every rank, by rank. */
+  traceEveryRank(layers: number, mode: Mode, batch: Batch): OpRecord[][] {
+    return Array.from({ length: this.world }, (_, rank) => this.traceBatch(layers, mode, batch, rank));
+  }
+
+  /** Bytes of weights `rank` holds for the full model (every mode's copy). */
+  weightBytes(rank = 0): number {
+    return this.rank(this.o.model.layers, rank).weightBytes;
+  }
+
+  private rank(layers: number, rank: number): TracedRank {
+    const key = `${layers}:${rank}`;
+    let r = this.ranks.get(key);
     if (r) return r;
     const trace = new Trace();
     const ops = new TracingOps(trace, this.o.dtypes);
     const model = { ...this.o.model, layers };
     const rankModel = this.o.strategy.createRank({
-      rank: 0,
+      rank,
       ops,
-      comm: new MetaComm(0, this.o.parallel.world, trace, ops),
+      comm: new MetaComm(rank, this.o.parallel.world, trace, ops),
       model,
       // Shard loading asks the source for data only inside fill callbacks, which the meta
       // backend never calls: tracing never generates a weight.
@@ -96,7 +106,7 @@ export class StrategyTracer {
       order: 'full-tp',
     });
     r = { trace, model: rankModel, weightBytes: ops.weightBytes };
-    this.ranks.set(layers, r);
+    this.ranks.set(key, r);
     return r;
   }
 }

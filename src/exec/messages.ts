@@ -3,7 +3,7 @@ import type { BackendName } from './backends.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { Batch } from '../model/batch.ts';
 import type { WeightSpec } from '../model/weight-spec.ts';
-import type { CollectiveRecord } from '../ops/trace.ts';
+import type { CommRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import type { Mode, ModeKind } from '../parallel/mode.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
@@ -39,7 +39,7 @@ export type FromRank =
   | {
       readonly type: 'done';
       readonly logits?: { readonly seqIds: readonly number[]; readonly data: Float32Array; readonly vocab: number };
-      readonly comm: readonly CollectiveRecord[];
+      readonly comm: readonly CommRecord[];
     }
   | { readonly type: 'kv'; readonly data: Float32Array }
   | { readonly type: 'error'; readonly name: string; readonly message: string };

@@ -1,6 +1,6 @@
 import type { HeadShard } from '../kv/heads.ts';
 import type { Batch } from '../model/batch.ts';
-import type { CollectiveRecord } from '../ops/trace.ts';
+import type { CommRecord } from '../ops/trace.ts';
 import type { Mode } from '../parallel/mode.ts';
 
 export interface StepResult {
@@ -9,7 +9,7 @@ export interface StepResult {
   /** Logits [V] of every sampling sequence, by sequence id. */
   readonly logits: ReadonlyMap<number, Float32Array>;
   /** The collectives each rank ran, by rank. */
-  readonly comm: readonly (readonly CollectiveRecord[])[];
+  readonly comm: readonly (readonly CommRecord[])[];
 }
 
 /** One parallel deployment that runs engine iterations. Every strategy implements it. */

@@ -23,7 +23,8 @@ export type OpRecord =
   | { readonly op: 'attention'; readonly qHeads: number; readonly kvHeads: number; readonly headDim: number; readonly kvBytes: number; readonly actBytes: number; readonly seqs: readonly { readonly q: number; readonly ctx: number }[] }
   /** A memory-bound kernel (norm, RoPE, add, activation quantization, ...): bytes read plus written. */
   | { readonly op: 'memory'; readonly name: string; readonly bytes: number }
-  | CollectiveRecord;
+  | CollectiveRecord
+  | P2pRecord;
 
 /** The GEMM kernel family: BF16, FP8 with per-channel weight scales, or block-scaled FP8. */
 export type GemmScheme = 'bf16' | 'fp8-channel' | 'fp8-block';
@@ -40,6 +41,21 @@ export interface CollectiveRecord {
   readonly bytes: number;
 }
 
+/**
+ * One point-to-point transfer as seen by one rank: a send of `bytes` to `peer`, or a receive of
+ * `bytes` from `peer` (both global ranks), inside process group `group`.
+ */
+export interface P2pRecord {
+  readonly op: 'p2p';
+  readonly dir: 'send' | 'recv';
+  readonly group: GroupName;
+  readonly peer: number;
+  readonly bytes: number;
+}
+
+/** What a communicator records: its collectives and its point-to-point transfers. */
+export type CommRecord = CollectiveRecord | P2pRecord;
+
 export class Trace {
   readonly records: OpRecord[] = [];
 
@@ -49,5 +65,10 @@ export class Trace {
 
   collectives(): CollectiveRecord[] {
     return this.records.filter((r): r is CollectiveRecord => r.op === 'collective');
+  }
+
+  /** The collectives and point-to-point transfers, in order (what a real communicator records). */
+  comm(): CommRecord[] {
+    return this.records.filter((r): r is CommRecord => r.op === 'collective' || r.op === 'p2p');
   }
 }

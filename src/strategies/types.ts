@@ -1,4 +1,5 @@
 import type { Comm } from '../comm/types.ts';
+import type { CostShape } from '../parallel/cost-shape.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { Batch } from '../model/batch.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -51,6 +52,8 @@ export interface Strategy {
   replicas(parallel: ParallelConfig): number;
   /** Batches an engine keeps in flight (pipeline stages); 1 when absent. */
   batchesInFlight?(parallel: ParallelConfig): number;
+  /** How per-rank times make an iteration's time in `mode` (default: synchronous, the slowest rank). */
+  costShape?(parallel: ParallelConfig, mode: Mode): CostShape;
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;
 }
 

@@ -1,0 +1,24 @@
+import type { CostShape } from '../parallel/cost-shape.ts';
+
+export { type CostShape, CostShapeError, SYNCHRONOUS, checkCostShape, layerUnitOf } from '../parallel/cost-shape.ts';
+
+/**
+ * The iteration time from each rank's time (by rank), and the ranks on its critical path: the
+ * slowest rank(s) (synchronous), or the slowest rank(s) of every stage (pipeline).
+ */
+export function combineRankTimes(shape: CostShape, rankTime: readonly number[]): { time: number; critical: number[] } {
+  if (shape.kind === 'synchronous') {
+    const time = Math.max(0, ...rankTime);
+    return { time, critical: rankTime.flatMap((t, r) => (t === time ? [r] : [])) };
+  }
+  let sum = 0;
+  let slowest = 0;
+  const critical: number[] = [];
+  for (const ranks of shape.stages) {
+    const stage = Math.max(...ranks.map((r) => rankTime[r]!));
+    sum += stage;
+    slowest = Math.max(slowest, stage);
+    critical.push(...ranks.filter((r) => rankTime[r] === stage));
+  }
+  return { time: sum + (shape.batchesInFlight - 1) * slowest, critical };
+}
