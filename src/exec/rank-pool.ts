@@ -5,11 +5,18 @@ import { startWorker } from '../util/worker.ts';
 import { ExecutorError } from './types.ts';
 import type { FromRank, ToRank } from './messages.ts';
 
-/** P worker threads, one per rank, each answering its messages in order. */
+/**
+ * P worker threads, one per rank, each answering its messages in order. An executor makes its
+ * own, or borrows one (ExecutorOptions.pool) that re-initialises the same threads for each
+ * deployment of P ranks: starting a rank (a thread, tsx, tfjs-wasm) costs far more than a step
+ * on a tiny model, so a test of many deployments keeps one pool per world size.
+ */
 export class RankPool {
   private readonly workers: Worker[];
   private readonly pending: { resolve: (m: FromRank) => void; reject: (e: Error) => void }[][];
   private closed = false;
+  /** Why a worker died; a pool with a dead worker answers every later request with it. */
+  private dead: Error | null = null;
 
   constructor(readonly size: number) {
     const self = new URL(import.meta.url);
@@ -29,6 +36,7 @@ export class RankPool {
   /** Sends one message to rank r; resolves with its reply (an 'error' reply rejects). */
   request(r: number, msg: ToRank): Promise<FromRank> {
     if (this.closed) return Promise.reject(new ExecutorError('the executor is closed'));
+    if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending[r]!.push({
         resolve: (m) => (m.type === 'error' ? reject(new ExecutorError(`rank ${r}: ${m.name}: ${m.message}`)) : resolve(m)),
@@ -56,6 +64,8 @@ export class RankPool {
   }
 
   private failAll(r: number, e: Error): void {
-    for (const p of this.pending[r]!.splice(0)) p.reject(new ExecutorError(`rank ${r} worker failed: ${e.message}`));
+    const failed = new ExecutorError(`rank ${r} worker failed: ${e.message}`);
+    this.dead ??= failed;
+    for (const p of this.pending[r]!.splice(0)) p.reject(failed);
   }
 }

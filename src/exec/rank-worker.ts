@@ -3,6 +3,7 @@ import { abortLocalComm } from '../comm/local.ts';
 import type { Comm } from '../comm/types.ts';
 import { openWeights } from '../model/weight-spec.ts';
 import { getStrategy } from '../strategies/registry.ts';
+import type { Ops } from '../ops/types.ts';
 import type { RankModel } from '../strategies/types.ts';
 import { createRankBackend } from './backends.ts';
 import type { FromRank, InitMessage, ToRank } from './messages.ts';
@@ -16,6 +17,7 @@ if (!port) throw new Error('rank-worker.ts must run in a worker thread');
 
 let rank: RankModel | undefined;
 let comm: Comm<unknown> | undefined;
+let ops: Ops<unknown, unknown> | undefined;
 let init: InitMessage | undefined;
 
 function reply(msg: FromRank): void {
@@ -33,8 +35,11 @@ port.on('message', (msg: ToRank) => {
 async function handle(msg: ToRank): Promise<void> {
   switch (msg.type) {
     case 'init': {
+      // A borrowed pool re-initialises its threads for each deployment: free the last rank's weights.
+      ops?.dispose?.();
       init = msg;
       const backend = await createRankBackend(msg.backend, msg.rank, msg.comm);
+      ops = backend.ops;
       const weights = openWeights(msg.weights);
       const model = weights.model;
       comm = backend.comm;

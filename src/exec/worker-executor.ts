@@ -54,6 +54,12 @@ export interface ExecutorOptions {
    * bit-identical. Costs two full cache copies per switch.
    */
   readonly checkKvOnSwitch?: boolean;
+  /**
+   * Worker threads to borrow instead of starting `world` new ones (a pool of exactly `world`):
+   * init replaces whatever rank each ran before, and close() leaves the pool open for the next
+   * executor. The owner closes it.
+   */
+  readonly pool?: RankPool;
 }
 
 /**
@@ -73,7 +79,9 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   const order = o.order ?? 'full-tp';
   const base = { sp: parallel.sp, tp: parallel.tp };
   const comm = createLocalCommShared(o.world, allGroups(o.world, modes, base, order), o.commCapacity);
-  const pool = new RankPool(o.world);
+  if (o.pool && o.pool.size !== o.world) throw new ExecutorError(`a borrowed pool of ${o.pool.size} ranks cannot run a world of ${o.world}`);
+  const pool = o.pool ?? new RankPool(o.world);
+  const release = (): Promise<void> => (o.pool ? Promise.resolve() : pool.close());
   let ready: FromRank[];
   try {
     ready = await pool.all((rank) => ({
@@ -81,7 +89,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
       kvBlocks: o.kvBlocks, blockSize: o.blockSize, order, comm,
     }));
   } catch (e) {
-    await pool.close();
+    await release();
     throw e;
   }
   const pools = strategy.replicas(parallel);
@@ -137,7 +145,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
         throw e;
       }
     },
-    close: () => pool.close(),
+    close: release,
   };
 }
 

@@ -42,8 +42,17 @@ class TfjsOps implements Ops<tf.Tensor, TfjsKvCache> {
     return tf.tensor(data, [...shape], 'float32');
   }
 
+  /** Weights are kept outside every scope, so they are freed only by dispose(). */
+  private readonly weights: tf.Tensor[] = [];
+
   weight(shape: readonly number[], fill: () => Float32Array): tf.Tensor {
-    return tf.keep(tf.tensor(fill(), [...shape], 'float32'));
+    const w = tf.keep(tf.tensor(fill(), [...shape], 'float32'));
+    this.weights.push(w);
+    return w;
+  }
+
+  dispose(): void {
+    tf.dispose(this.weights.splice(0));
   }
 
   download(x: tf.Tensor): Float32Array {

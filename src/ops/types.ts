@@ -17,6 +17,8 @@ export interface Ops<T, C = unknown> {
   shape(x: T): readonly number[];
   /** Runs `fn`, then frees every tensor it created except those in its result. */
   scope<R>(fn: () => R): R;
+  /** Frees every weight this instance made (a rank worker re-initialised for another deployment); absent where nothing outlives the rank. */
+  dispose?(): void;
 
   /** [V, H] table, N ids → [N, H]. */
   embedding(table: T, ids: Int32Array): T;
