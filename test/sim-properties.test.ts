@@ -4,9 +4,10 @@ import type { ModeKind } from '../src/parallel/mode.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 import { thresholdPolicy } from '../src/policy/threshold.ts';
 import type { SwitchPolicy } from '../src/policy/types.ts';
-import { type IterationRow, type RequestRow, type SystemSpec, fromArray, simulate } from '../src/sim/index.ts';
+import { type SystemSpec, fromArray, simulate } from '../src/sim/index.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
 import { Rng } from '../src/util/rng.ts';
+import { assertSimConserves } from './helpers/sim-invariants.ts';
 
 /**
  * Invariants over 200 seeded random small traces across strategies, engine limits and policies,
@@ -71,48 +72,8 @@ test('200 random traces: requests finish or are rejected, tokens, KV, time and m
   for (let seed = 0; seed < 200; seed++) {
     const answers: ModeKind[] = [];
     const c = randomCase(seed, answers);
-    const rows: RequestRow[] = [];
-    const iterations: IterationRow[] = [];
-    const tokens = new Map<number, number[]>();
-    const decisions: string[] = [];
-    const result = await simulate(c.spec, fromArray(c.requests), {
-      onRequest: (r) => rows.push(r),
-      onIteration: (r) => iterations.push(r),
-      onToken: (id, time) => tokens.set(id, [...(tokens.get(id) ?? []), time]),
-      onDecision: (replica, iteration, mode) => decisions.push(`${replica}:${iteration}:${mode}`),
-    });
     const where = `seed ${seed} (${c.spec.strategy}, ${c.requests.length} requests, ${c.blocks} blocks of ${c.blockSize})`;
-
-    // Every request finished once or was rejected, and exactly those that can never fit were.
-    const tooBig = c.requests.filter((r) => Math.ceil((r.input + r.output - 1) / c.blockSize) > c.blocks);
-    assert.is(result.requests.rejected, tooBig.length, `${where}: rejected`);
-    assert.is(Object.values(result.rejections).reduce((a, b) => a + b, 0), tooBig.length, `${where}: reasons`);
-    if (tooBig.length > 0) assert.ok(Object.keys(result.rejections).every((k) => /exceed the KV cache/.test(k)), where);
-    assert.is(result.requests.finished + result.requests.rejected, c.requests.length, where);
-    assert.equal(rows.map((r) => r.id).sort((a, b) => a - b), c.requests.filter((r) => !tooBig.includes(r)).map((r) => r.id), `${where}: finished ids`);
-
-    // Each finished request got exactly its output tokens, in time order, after it arrived.
-    for (const row of rows) {
-      const req = c.requests[row.id]!;
-      const times = tokens.get(row.id) ?? [];
-      assert.is(times.length, req.output, `${where}: request ${row.id} tokens`);
-      assert.ok(times.every((x, k) => k === 0 || x >= times[k - 1]!), `${where}: request ${row.id} token times`);
-      assert.ok(times[0]! === row.first_token && times.at(-1)! === row.finish && row.first_token > req.arrival, `${where}: request ${row.id} times`);
-    }
-
-    // KV within capacity; iterations take positive time; per engine they do not overlap; events in time order.
-    let lastEnd = -Infinity;
-    const engineEnd = new Map<number, number>();
-    for (const it of iterations) {
-      assert.ok(it.kv_blocks_used <= it.kv_blocks && it.kv_blocks === c.blocks, `${where}: KV ${it.kv_blocks_used}/${it.kv_blocks}`);
-      assert.ok(it.end > it.start, `${where}: iteration time ${it.end - it.start}`);
-      assert.ok(it.start >= (engineEnd.get(it.replica) ?? -Infinity), `${where}: engine ${it.replica} overlaps`);
-      assert.ok(it.end >= lastEnd, `${where}: time went backwards`);
-      assert.ok(it.tokens <= c.spec.engine!.max_num_batched_tokens! && it.seqs <= c.spec.engine!.max_num_seqs!, `${where}: limits`);
-      engineEnd.set(it.replica, it.end);
-      lastEnd = it.end;
-    }
-    assert.ok(result.kv.max_blocks_used <= c.blocks, where);
+    const { result, iterations, decisions } = await assertSimConserves(c.spec, c.requests, where);
 
     // Shift ran each iteration in the mode its policy returned, in order; others never switch.
     if (c.spec.strategy === 'shift') {
@@ -124,7 +85,6 @@ test('200 random traces: requests finish or are rejected, tokens, KV, time and m
       assert.is(result.switches, 0);
       assert.is(answers.length, 0);
     }
-    assert.is(result.tokens.output, rows.reduce((a, r) => a + r.output, 0), where);
     preempted += result.preemptions;
     rejected += result.requests.rejected;
     switches += result.switches;

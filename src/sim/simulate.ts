@@ -26,6 +26,10 @@ export async function simulate(spec: SystemSpec, stream: RequestStream, options:
     events, stages,
   }));
   await run(deployment, engines, events, stream, metrics);
+  // Conservation: every request has finished or was rejected, so every KV block is back in its pool.
+  for (const e of engines) {
+    if (e.kv.used !== 0 || e.hasWork) throw new Error(`engine ${e.index}: ${e.kv.used} KV blocks still allocated after the run (hasWork ${e.hasWork}): simulator bug`);
+  }
   return summarize(deployment, engines, metrics, options);
 }
 
