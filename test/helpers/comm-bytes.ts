@@ -1,12 +1,11 @@
 import * as assert from 'uvu/assert';
 import { StrategyTracer } from '../../src/cost/tracer.ts';
-import { createWorkerExecutor } from '../../src/exec/worker-executor.ts';
-import { getModel } from '../../src/model/catalog.ts';
-import type { CommRecord, OpRecord } from '../../src/ops/trace.ts';
-import { alternatePolicy } from '../../src/policy/alternate.ts';
-import { getStrategy, resolveParallel } from '../../src/strategies/registry.ts';
+import { modeIdOf } from '../../src/engine/mode-chooser.ts';
+import type { Executor } from '../../src/exec/types.ts';
 import type { Batch } from '../../src/model/batch.ts';
-import type { StrategyName } from '../../src/strategies/types.ts';
+import type { ModelConfig } from '../../src/model/config.ts';
+import type { CommRecord, OpRecord } from '../../src/ops/trace.ts';
+import type { ParallelConfig, Strategy } from '../../src/strategies/types.ts';
 
 /**
  * Collective bytes per rank, real against meta: for any registered strategy, every rank's local
@@ -36,44 +35,36 @@ export function commBytes(records: readonly CommRecord[]): Record<string, number
 }
 
 export interface CommConformance {
-  readonly model: string;
-  readonly strategy: StrategyName;
-  readonly world: number;
-  readonly sp?: number;
-  readonly tp?: number;
-  /** Batches to run; each runs once in every mode of the strategy (the alternate policy cycles them). */
+  readonly model: ModelConfig;
+  readonly strategy: Strategy;
+  readonly parallel: ParallelConfig;
+  /** Batches to run; each runs once per mode of the strategy (the executor's policy must cycle them). */
   readonly batches: readonly Batch[];
 }
 
 /**
- * Runs each batch in every mode on the worker executor and asserts, for every rank, that the
- * records its communicator made equal the meta trace of that rank (bytes per kind and group, then
- * the whole ordered list). Returns the number of records compared (a caller can check it is > 0).
+ * Runs each batch `exec.modes.length` times on the worker executor and asserts, for every rank,
+ * that the records its communicator made equal the meta trace of that rank (bytes per kind and
+ * group, then the whole ordered list). Returns the number of records compared (a caller can
+ * check it is > 0) and the modes that ran.
  */
-export async function assertCommBytesMatchMeta(o: CommConformance): Promise<number> {
-  const model = getModel(o.model);
-  const parallel = resolveParallel(o.strategy, o.world, o.sp, o.tp);
-  const tracer = new StrategyTracer({ model, strategy: getStrategy(o.strategy), parallel, dtypes: { weightBytes: 4, actBytes: 4, kvBytes: 4 } });
-  const exec = await createWorkerExecutor({
-    model: o.model, strategy: o.strategy, world: o.world, seed: 1, kvBlocks: 64, blockSize: 16, policy: alternatePolicy(),
-    ...(o.sp !== undefined ? { sp: o.sp } : {}), ...(o.tp !== undefined ? { tp: o.tp } : {}),
-  });
+export async function assertCommBytesMatchMeta(exec: Executor, o: CommConformance): Promise<{ compared: number; modes: string[] }> {
+  const { model } = o;
+  const tracer = new StrategyTracer({ model, strategy: o.strategy, parallel: o.parallel, dtypes: { weightBytes: 4, actBytes: 4, kvBytes: 4 } });
   let compared = 0;
-  try {
-    for (const batch of o.batches) {
-      for (let step = 0; step < exec.modes.length; step++) {
-        const result = await exec.step(batch);
-        const meta = tracer.traceEveryRank(model.layers, result.mode, batch).map(commRecords);
-        result.comm.forEach((real, rank) => {
-          const where = `${o.strategy} rank ${rank} in ${JSON.stringify(result.mode)}`;
-          assert.equal(commBytes(real), commBytes(meta[rank]!), `${where}: bytes per kind and group, real vs meta`);
-          assert.equal(real.map(commKey), meta[rank]!.map(commKey), `${where}: records in order, real vs meta`);
-          compared += real.length;
-        });
-      }
+  const modes: string[] = [];
+  for (const batch of o.batches) {
+    for (let step = 0; step < exec.modes.length; step++) {
+      const result = await exec.step(batch);
+      modes.push(modeIdOf(result.mode));
+      const meta = tracer.traceEveryRank(model.layers, result.mode, batch).map(commRecords);
+      result.comm.forEach((real, rank) => {
+        const where = `${o.strategy.name} rank ${rank} in ${JSON.stringify(result.mode)}`;
+        assert.equal(commBytes(real), commBytes(meta[rank]!), `${where}: bytes per kind and group, real vs meta`);
+        assert.equal(real.map(commKey), meta[rank]!.map(commKey), `${where}: records in order, real vs meta`);
+        compared += real.length;
+      });
     }
-  } finally {
-    await exec.close();
   }
-  return compared;
+  return { compared, modes };
 }
