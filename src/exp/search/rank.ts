@@ -27,12 +27,16 @@ export class SearchReportError extends Error {
 
 const byNumber = (a: number | null, b: number | null): number => (a ?? Infinity) - (b ?? Infinity);
 
-/** Reads a search's plan and its finished units (every simulated candidate must be finished). */
+/**
+ * Reads a search's plan and its finished units: every simulated candidate the directory is
+ * responsible for (a shard: its own) must be finished.
+ */
 export function collectSearch(dir: RunDir): SearchOutcome {
   const manifest = dir.manifest();
   if (manifest.search === undefined) throw new SearchReportError(`${dir.dir} holds an experiment, not a search (its run.json has no search plan)`);
   const plan = manifest.search;
-  const simulated = plan.candidates.filter((c) => c.status === 'simulated');
+  const mine = new Set(manifest.units);
+  const simulated = plan.candidates.filter((c) => c.status === 'simulated' && mine.has(c.unit!));
   const unfinished = simulated.filter((c) => dir.readUnit(c.unit!, manifest.config_hash)?.search === undefined);
   if (unfinished.length > 0) throw new SearchReportError(`${dir.dir}: ${unfinished.length} candidate(s) not finished (${unfinished.slice(0, 4).map((c) => c.name).join(', ')}${unfinished.length > 4 ? ', ...' : ''}); resume the run first`);
   const outcomes = simulated.map((c) => ({ plan: c, search: dir.readUnit(c.unit!, manifest.config_hash)!.search! }));

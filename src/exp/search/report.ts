@@ -56,6 +56,8 @@ function probeText(p: ProbeResult): string {
 
 /** The verdict: the winner, or that no candidate meets the SLO and the nearest miss. */
 export function verdict(o: SearchOutcome): string {
+  const shard = o.manifest.shard;
+  if (shard !== null) return `shard ${shard.index}/${shard.count}: ${o.ranked.length} of the search's candidates; ${o.winner === undefined ? 'none of them meets the SLO' : `its best: ${o.winner.plan.name}`} (merge the shards for the ranking and the winner)`;
   if (o.winner !== undefined) {
     const w = o.winner;
     return `winner: ${w.plan.name}, capacity ${capacityText(w, o.manifest.search.rate.max)} req/s`;
@@ -130,7 +132,7 @@ export async function writeSearchReport(dir: RunDir): Promise<ReportFiles> {
       plots.push({ file: `plots/${s.file}`, title: s.title, svg });
     }
     const files = ['search.json', 'summary.md', ...plots.map((p) => p.file)];
-    if (o.winner !== undefined) {
+    if (o.winner !== undefined && o.manifest.shard === null) {
       const resolved = parse(dir.resolvedText()) as Record<string, unknown>;
       writeFileAtomic(path('winner.yaml'), winnerYaml(o, o.winner, resolved, dirname(resolve(o.manifest.source)), resolve(dir.dir)));
       files.push('winner.yaml');
@@ -153,6 +155,6 @@ function terminalSummary(o: SearchOutcome, where?: string): string {
     rankedTable(o, 10),
     ...(o.ranked.length > 10 ? [`(${o.ranked.length - 10} more in summary.md)`] : []),
     verdict(o),
-    ...(where === undefined ? [] : [`report: ${join(where, 'summary.md')}${o.winner === undefined ? '' : `; the winner as an experiment: ${join(where, 'winner.yaml')}`}`]),
+    ...(where === undefined ? [] : [`report: ${join(where, 'summary.md')}${o.winner === undefined || o.manifest.shard !== null ? '' : `; the winner as an experiment: ${join(where, 'winner.yaml')}`}`]),
   ].join('\n');
 }
