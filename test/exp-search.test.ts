@@ -98,6 +98,23 @@ space('undeployable candidates are listed with the reason (heads that do not div
   assert.match(m[0]!.reason!, /llama-3\.3-70b does not fit: weights 141\.1 GB/);
 });
 
+space('configs/search-azure-code.yaml plans 102 candidates, all deployable (hand count)', async () => {
+  let e;
+  try {
+    e = await loadSearch('configs/search-azure-code.yaml');
+  } catch (x) {
+    // A clone without ../shared/traces: the only problem is the trace.
+    assert.ok(x instanceof ConfigError && x.issues.every((i) => /trace 'azure-code' not found/.test(i.message)), String(x));
+    return;
+  }
+  // Layouts of 8 GPUs: TP 1, DP 4 (TP 1, 2, 4, 8 per replica), SP 4, Shift 4 × 2 thresholds = 17;
+  // × 3 token budgets × 2 sequence caps = 102. FP8 70B (≈ 70 GB) fits even one H200 per replica.
+  const c = e.search!.manifest.candidates;
+  assert.is(c.length, 102);
+  assert.is(c.filter((x) => x.status === 'simulated').length, 102);
+  assert.is(e.points.length, 102);
+});
+
 const run = suite('a search end to end');
 const out = join(tmp, 'run');
 
