@@ -60,7 +60,11 @@ export function verdict(o: SearchOutcome): string {
   if (shard !== null) return `shard ${shard.index}/${shard.count}: ${o.ranked.length} of the search's candidates; ${o.winner === undefined ? 'none of them meets the SLO' : `its best: ${o.winner.plan.name}`} (merge the shards for the ranking and the winner)`;
   if (o.winner !== undefined) {
     const w = o.winner;
-    return `winner: ${w.plan.name}, capacity ${capacityText(w, o.manifest.search.rate.max)} req/s`;
+    // The bisection resolves capacities to the tolerance only: closer ones are a tie.
+    const tol = o.manifest.search.rate.tolerance;
+    const tied = o.ranked.filter((c) => c !== w && c.search.capacity_req_s * (1 + tol) > w.search.capacity_req_s);
+    const names = tied.slice(0, 4).map((c) => c.plan.name).join(', ') + (tied.length > 4 ? ', ...' : '');
+    return `winner: ${w.plan.name}, capacity ${capacityText(w, o.manifest.search.rate.max)} req/s${tied.length === 0 ? '' : `; tied within the tolerance (${tol * 100}%): ${tied.length} more (${names})`}`;
   }
   if (o.ranked.length === 0) return `no candidate was simulated (${o.undeployable.length} undeployable, ${o.pruned.length} pruned by a bound): no winner`;
   const n = o.nearest!;
