@@ -60,7 +60,9 @@ async function confirmPlan(e: Experiment, shard: Shard | null, a: RunArgs, io: E
   const probes = e.search === undefined ? 0 : expectedProbes(e.search.probe.rate.min, e.search.probe.rate.max, e.search.probe.rate.tolerance);
   const estimate = estimateRun(points, (p) => p.systems.length * (1 + probes), a.jobs);
   const what = e.search === undefined ? `${points.length} point(s) × ${systems} system(s)` : `${points.length} candidate(s), each the reference load and up to ${probes} bisection run(s)`;
-  io.err(`${e.config.name}: ${describeEstimate(estimate, `${what}${shard ? `, shard ${shard.index}/${shard.count}` : ''}`)}${a.resume === undefined ? '' : '; finished units of the resumed run are not redone'}`);
+  const plan = describeEstimate(estimate, `${what}${shard ? `, shard ${shard.index}/${shard.count}` : ''}`);
+  // The estimator counts simulations; a search's unit (a candidate) runs several.
+  io.err(`${e.config.name}: ${e.search === undefined ? plan : plan.replace(/^plan: ([\d,]+) unit\(s\)/, 'plan: $1 simulation(s)')}${a.resume === undefined ? '' : '; finished units of the resumed run are not redone'}`);
   if (a.dryRun || a.yes || !needsConfirmation(estimate)) return true;
   if (!io.interactive) {
     io.err('note: a large run; starting without asking, as stdin is not a terminal (in a terminal it asks first; --yes skips the question)');
@@ -82,6 +84,7 @@ async function run(a: RunArgs, io: ExpIo): Promise<number> {
     return 1;
   }
   if (a.dryRun) {
+    for (const p of experiment.search === undefined ? [] : experiment.points.filter((x) => shard === null || inShard(x.index, shard))) io.out(`${p.id}  ${p.systems[0]!.name}`);
     for (const p of experiment.search === undefined ? experiment.points.filter((x) => shard === null || inShard(x.index, shard)) : []) {
       const vars = Object.entries(p.params).filter(([k]) => k !== 'workload').map(([k, v]) => `${k} = ${v}`);
       io.out(`${p.id}  ${p.workload.name}${vars.length > 0 ? ` (${vars.join(', ')})` : ''}: ${p.systems.map((s) => s.name).join(', ')}`);
@@ -204,7 +207,7 @@ export async function expMain(argv: readonly string[], io: ExpIo): Promise<numbe
       },
     )
     .command(submitCommand(io))
-    .command('keys', 'print the config reference: every key, its type, default and meaning, and the sweep semantics', {}, () => {
+    .command('keys', 'print the config reference: every key, its type, default and meaning, the sweep semantics and the search section', {}, () => {
       io.out(configReference());
     })
     .example('$0 configs/shift-vs-tp.yaml', "the paper's DP / TP / SP / Shift comparison")
