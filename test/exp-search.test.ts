@@ -10,7 +10,9 @@ import { loadExperiment } from '../src/exp/config/load.ts';
 import { runExperiment } from '../src/exp/runner.ts';
 import { bisectCapacity, collectSearch, expectedProbes, loadSearch } from '../src/exp/search/index.ts';
 import { decodeStepFloorMs } from '../src/exp/search/bound.ts';
+import { nativeRate, workloadAtRate } from '../src/exp/search/rate.ts';
 import { layoutsOf } from '../src/exp/search/space.ts';
+import { openWorkload } from '../src/traces/index.ts';
 import { RunDir } from '../src/exp/store.ts';
 import { getProfile } from '../src/cost/profiles/index.ts';
 import { expInProcess } from './helpers/exp-cli.ts';
@@ -115,6 +117,57 @@ space('configs/search-azure-code.yaml plans 102 candidates, all deployable (hand
   assert.is(e.points.length, 102);
 });
 
+const rates = suite('the rate a search varies');
+
+rates('a trace replays at the asked mean rate: N / (last − first arrival), its time scaled', async () => {
+  // Five requests at 0, 0.5, 1, 3 and 10 s: 5 / 10 s = 0.5 req/s of its own (the traces
+  // README's definition). At 2 req/s the arrivals are 4× closer: 0, 0.125, 0.25, 0.75, 2.5 s.
+  const file = join(tmp, 'tiny.csv');
+  writeFileSync(file, ['TIMESTAMP,ContextTokens,GeneratedTokens', ...[0, 0.5, 1, 3, 10].map((t) => `2023-11-16 18:17:${String(t.toFixed(7)).padStart(10, '0')},100,10`)].join('\n') + '\n');
+  const native = await nativeRate({ trace: file });
+  assert.equal(native, { rate: 0.5, requests: 5, span_s: 10 });
+  const scaled = workloadAtRate({ trace: file }, 2, native.rate);
+  const arrivals: number[] = [];
+  for await (const r of openWorkload(scaled).stream) arrivals.push(r.arrival);
+  assert.equal(arrivals.map((a) => Number(a.toFixed(6))), [0, 0.125, 0.25, 0.75, 2.5]);
+  // A synthetic workload takes the rate as its arrivals' rate.
+  const synthetic = workloadAtRate({ synthetic: { arrivals: { kind: 'poisson', rate: 1 }, lengths: { kind: 'fixed', input: 8, output: 2 }, count: 2000 }, seed: 1 }, 40, undefined);
+  let last = 0;
+  let n = 0;
+  for await (const r of openWorkload(synthetic).stream) [last, n] = [r.arrival, n + 1];
+  // 2000 Poisson arrivals at 40/s span 50 s give or take 50 / √2000 ≈ 1.1 s (one σ).
+  assert.ok(Math.abs(n / last - 40) < 40 * 0.07, `measured ${n / last} req/s`);
+});
+
+rates('a trace with time_scale, or synthetic arrivals without ${rate}, are config errors saying why', async () => {
+  const fixed = variant('fixed-rate', (t) => t.replace("rate: '${rate}'", 'rate: 4'));
+  await loadSearch(fixed).then(
+    () => assert.unreachable('a fixed rate was accepted'),
+    (e: Error) => assert.match(e.message, /workloads\[0\]\.synthetic\.arrivals\.rate: a search varies the arrival rate: write rate: '\$\{rate\}'/),
+  );
+  const scaled = variant('scaled', (t) => t.replace(/workloads:[\s\S]*?search:/, 'workloads:\n  - { name: code, trace: azure-code, time_scale: 2, window: { duration: 60 } }\nsearch:'));
+  await loadSearch(scaled).then(
+    () => assert.unreachable('time_scale was accepted'),
+    (e: Error) => assert.match(e.message, /workloads\[0\]\.time_scale: a search replays the trace at each rate it tries .*remove time_scale|trace 'azure-code' not found/),
+  );
+});
+
+rates('a goodput SLO: the fraction of good requests, checked against the request rows; plain yarn exp runs a search config', async () => {
+  const file = variant('goodput', (t) => t.replace('strategies: [dp, tp, shift]', 'strategies: [tp]').replace('slo: { ttft_p99_ms: 300, tpot_p99_ms: 30 }', 'slo: { goodput: { ttft_ms: 100, tpot_ms: 10, min_fraction: 0.9 } }'));
+  const dir = join(tmp, 'goodput');
+  const r = await expInProcess([file, '--out', dir, '--jobs', '1']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /SLO ≥ 90% of requests with TTFT ≤ 100 ms and TPOT ≤ 10 ms/);
+  const o = collectSearch(RunDir.open(dir));
+  const ref = o.ranked[0]!.search.reference;
+  const rows = readFileSync(join(dir, 'units', `${o.ranked[0]!.plan.unit}.requests.csv`), 'utf8').trim().split('\n');
+  const head = rows[0]!.split(',');
+  const [ttft, tpot] = [head.indexOf('ttft_ms'), head.indexOf('tpot_ms')];
+  const good = rows.slice(1).map((l) => l.split(',')).filter((c) => Number(c[ttft]) <= 100 && (c[tpot] === '' || Number(c[tpot]) <= 10)).length;
+  assert.ok(Math.abs(ref.good_fraction! - good / (rows.length - 1)) < 1e-9, `${ref.good_fraction} vs ${good} / ${rows.length - 1}`);
+  assert.is(ref.meets, good / (rows.length - 1) >= 0.9);
+});
+
 const run = suite('a search end to end');
 const out = join(tmp, 'run');
 
@@ -202,5 +255,6 @@ bad('yarn exp search on a config without a search: section says what a search ne
 
 bisect.run();
 space.run();
+rates.run();
 run.run();
 bad.run();
