@@ -136,7 +136,7 @@ requests / (last − first arrival), is measured from the window; leave \`time_s
   ready-to-run experiment). A candidate is a unit: \`--resume\`, \`--shard i/n\`, \`merge\` and
   \`submit --slurm\` work as for experiments.
 
-Example (five candidates on 2 GPUs, seconds long):
+Example (every strategy with every layout of 2 GPUs: seven candidates, seconds long):
 
 \`\`\`yaml
 name: search-example
@@ -149,7 +149,6 @@ workloads:
       count: 40
 search:
   world: 2
-  strategies: [dp, tp, shift]
   rate: { min: 1, max: 256, tolerance: 0.25, reference: 8 }
   slo: { ttft_p99_ms: 300, tpot_p99_ms: 30 }
 \`\`\`
