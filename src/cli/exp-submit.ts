@@ -20,7 +20,7 @@ interface SubmitArgs {
   readonly results: string;
 }
 
-function describe(s: Submission, dryRun: boolean): string {
+function describe(s: Submission, dryRun: boolean, search: boolean): string {
   const lines = [...s.notes.map((n) => `note: ${n}`)];
   const { array, merge } = s.scripts;
   if (dryRun) {
@@ -31,7 +31,7 @@ function describe(s: Submission, dryRun: boolean): string {
   lines.push(
     `submitted ${s.shards} shard(s) as array job ${s.arrayJob} and the merge as job ${s.mergeJob} (runs when every shard succeeded)`,
     `  watch:    squeue -j ${s.arrayJob},${s.mergeJob}      logs: ${s.root}/slurm/logs/`,
-    `  results:  ${mergedDir(s.root)}/ once job ${s.mergeJob} ends (summary.md, results.json, requests.csv)`,
+    `  results:  ${mergedDir(s.root)}/ once job ${s.mergeJob} ends (${search ? 'summary.md, search.json, winner.yaml' : 'summary.md, results.json, requests.csv'})`,
     `  a failed shard i: sbatch --array=i ${array}   (it resumes shard i), then scancel ${s.mergeJob} and`,
     `            sbatch --dependency=afterok:<new job> ${merge}`,
   );
@@ -53,7 +53,7 @@ async function submit(a: SubmitArgs, io: ExpIo): Promise<void> {
     ...(a.out === undefined ? {} : { out: a.out }),
     ...(a.traces === undefined ? {} : { traces: a.traces }),
   });
-  io.out(describe(s, a['dry-run']));
+  io.out(describe(s, a['dry-run'], e.search !== undefined));
 }
 
 /** The `submit` command of `yarn exp`; its errors go to expMain, which maps them to exit codes. */
