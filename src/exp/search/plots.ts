@@ -23,10 +23,10 @@ function pareto(o: SearchOutcome): PlotSpec {
     const passing = c.search.probes.filter((p) => p.meets).sort((a, b) => b.rate - a.rate)[0];
     const p = passing ?? c.search.reference;
     if (p.ttft_p99_ms === null || !(p.ttft_p99_ms > 0)) return [];
-    return [{ candidate: c.plan.name, strategy: c.plan.strategy, throughput: p.throughput_tok_s, ttft: p.ttft_p99_ms, where: passing ? 'at capacity (meets the SLO)' : 'at the reference load (misses the SLO everywhere)' }];
+    return [{ candidate: c.plan.name, strategy: c.plan.strategy, throughput: p.throughput_tok_s, ttft: p.ttft_p99_ms, where: passing ? 'at capacity' : `reference load (${o.manifest.search.rate.reference}/s): SLO never met` }];
   });
   const frontier = values
-    .filter((v) => v.where.startsWith('at capacity'))
+    .filter((v) => v.where === 'at capacity')
     .filter((v, _, all) => !all.some((w) => w !== v && w.throughput >= v.throughput && w.ttft <= v.ttft && (w.throughput > v.throughput || w.ttft < v.ttft)))
     .sort((a, b) => a.throughput - b.throughput);
   return {
@@ -47,7 +47,7 @@ function pareto(o: SearchOutcome): PlotSpec {
           data: { values },
           mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
           encoding: {
-            x: { field: 'throughput', type: 'quantitative', title: 'throughput (tokens/s, input + output)', scale: { zero: true } },
+            x: { field: 'throughput', type: 'quantitative', title: 'throughput (tokens/s, input + output; log scale)', scale: { type: 'log' } },
             y: { field: 'ttft', type: 'quantitative', title: 'p99 TTFT (ms, log scale)', scale: { type: 'log' } },
             color: { field: 'strategy', type: 'nominal', title: 'strategy' },
             shape: { field: 'where', type: 'nominal', title: 'operating point' },
