@@ -5,7 +5,7 @@ import type { Vars } from './config/placeholders.ts';
 import type { CompareConfig, SloConfig } from './config/schema.ts';
 import type { SkippedWorkload } from './config/resolve-workload.ts';
 import type { Provenance } from './provenance.ts';
-import type { SearchManifest } from './search/types.ts';
+import type { SearchManifest } from './config/search-plan.ts';
 import { type Shard, inShard } from './shard.ts';
 
 /**

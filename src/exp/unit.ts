@@ -2,7 +2,7 @@ import type { ResolvedSystem } from './config/resolved-system.ts';
 import type { ResolvedWorkload } from './config/resolve-workload.ts';
 import type { SloConfig } from './config/schema.ts';
 import type { SystemExtras, SystemResult } from './results.ts';
-import type { CandidateSearch, SearchProbeSpec } from './search/types.ts';
+import type { CandidateSearch, SearchProbeSpec } from './config/search-plan.ts';
 
 /**
  * A unit of work: one system on one point's workload. Units run in worker threads and are

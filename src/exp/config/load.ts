@@ -14,7 +14,7 @@ import { resolvedConfig } from './resolved.ts';
 import { type ExperimentConfig, topLevelSchema, variablesSchema } from './schema.ts';
 import { validateSystem, validateWorkload } from './validate.ts';
 import { readConfigSource } from './yaml-source.ts';
-import type { SearchPlan } from '../search/types.ts';
+import type { SearchPlan } from './search-plan.ts';
 import { describeZodIssues } from './zod-issues.ts';
 
 export type { Point } from './resolve.ts';

@@ -1,4 +1,4 @@
-import { rateSchema, searchSchema, searchSloSchema } from '../search/schema.ts';
+import { rateSchema, searchSchema, searchSloSchema } from './search-schema.ts';
 import { experimentSchema } from './schema.ts';
 import { syntheticWorkloadSchema, traceWorkloadSchema } from './workload-schema.ts';
 import { type AnySchema, def, unwrap } from './zod-def.ts';

@@ -1,6 +1,6 @@
 import type { HardwareProfile } from '../../cost/profile.ts';
 import { createDeployment } from '../../sim/index.ts';
-import type { ResolvedSystem } from '../config/resolve-system.ts';
+import type { ResolvedSystem } from '../config/resolved-system.ts';
 
 /**
  * The one bound a search prunes by. A request's TPOT is (e2e − TTFT) / (output − 1): each token

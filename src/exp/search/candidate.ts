@@ -3,7 +3,7 @@ import type { UnitInput } from '../unit.ts';
 import { bisectCapacity } from './bisect.ts';
 import { workloadAtRate } from './rate.ts';
 import { measureSlo } from './slo.ts';
-import type { CandidateSearch, ProbeResult, SearchProbeSpec } from './types.ts';
+import type { CandidateSearch, ProbeResult, SearchProbeSpec } from '../config/search-plan.ts';
 
 /**
  * A search's unit: one candidate. It runs the candidate at the reference load like any unit

@@ -14,7 +14,7 @@ export { isSearchConfig, isSearchFile, loadSearch } from './load.ts';
 export { writeSearchReport } from './report.ts';
 export { collectSearch, type SearchOutcome, type RankedCandidate } from './rank.ts';
 export { bisectCapacity, expectedProbes } from './bisect.ts';
-export type { CandidatePlan, CandidateSearch, ProbeResult, SearchManifest } from './types.ts';
+export type { CandidatePlan, CandidateSearch, ProbeResult, SearchManifest } from '../config/search-plan.ts';
 
 /** An experiment or a search, by whether the file has a `search:` section. */
 export function loadAnyConfig(file: string, o: LoadOptions = {}): Promise<Experiment> {

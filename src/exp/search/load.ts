@@ -8,7 +8,8 @@ import type { KeyIssue } from '../../util/issues.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { Experiment, LoadOptions, Point } from '../config/load.ts';
 import { referencedVars, substitute } from '../config/placeholders.ts';
-import { DEFAULT_POLICY, type ResolvedSystem, resolveSystem } from '../config/resolve-system.ts';
+import { DEFAULT_POLICY, resolveSystem } from '../config/resolve-system.ts';
+import type { ResolvedSystem } from '../config/resolved-system.ts';
 import { type ResolvedWorkload, resolveWorkload } from '../config/resolve-workload.ts';
 import { validateWorkload } from '../config/validate.ts';
 import type { WorkloadConfig } from '../config/workload-schema.ts';
@@ -16,9 +17,9 @@ import { readConfigSource } from '../config/yaml-source.ts';
 import { describeZodIssues } from '../config/zod-issues.ts';
 import { decodeStepFloorMs } from './bound.ts';
 import { hasRate, nativeRate } from './rate.ts';
-import { type SearchConfig, searchTopSchema } from './schema.ts';
+import { type SearchConfig, searchTopSchema } from '../config/search-schema.ts';
 import { enumerateSpace } from './space.ts';
-import type { CandidatePlan, SearchManifest, SearchProbeSpec } from './types.ts';
+import type { CandidatePlan, SearchManifest, SearchProbeSpec } from '../config/search-plan.ts';
 
 /** Whether a parsed config is a search (has a `search:` section). */
 export function isSearchConfig(data: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { RunDir } from '../store.ts';
 import type { RunManifest } from '../manifest.ts';
-import type { CandidatePlan, CandidateSearch, ProbeResult, SearchManifest } from './types.ts';
+import type { CandidatePlan, CandidateSearch, ProbeResult, SearchManifest } from '../config/search-plan.ts';
 
 /** A simulated candidate with its outcome. */
 export interface RankedCandidate {

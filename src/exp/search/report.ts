@@ -8,7 +8,7 @@ import type { ReportFiles } from '../report/index.ts';
 import type { RunDir } from '../store.ts';
 import { type RankedCandidate, type SearchOutcome, collectSearch } from './rank.ts';
 import { searchPlots } from './plots.ts';
-import type { ProbeResult } from './types.ts';
+import type { ProbeResult } from '../config/search-plan.ts';
 import { winnerYaml } from './winner.ts';
 
 /**

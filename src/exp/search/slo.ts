@@ -1,6 +1,6 @@
 import type { UnitSummary } from '../unit.ts';
-import type { SearchSlo } from './schema.ts';
-import type { ProbeResult } from './types.ts';
+import type { SearchSlo } from '../config/search-schema.ts';
+import type { ProbeResult } from '../config/search-plan.ts';
 
 /**
  * Whether one simulated rate meets a search's SLO. Every stated target must hold; a rejected

@@ -5,7 +5,7 @@ import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
 import type { ParallelConfig, StrategyName } from '../../strategies/types.ts';
 import type { SystemConfig } from '../config/schema.ts';
 import { policyLabel } from '../manifest.ts';
-import type { SearchConfig, SearchEngineKey } from './schema.ts';
+import type { SearchConfig, SearchEngineKey } from '../config/search-schema.ts';
 
 /**
  * The candidates of a search space: every strategy (from the registry) with every layout it

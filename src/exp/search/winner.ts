@@ -4,7 +4,7 @@ import { traceEntry } from '../../traces/catalog.ts';
 import { DEFAULT_POLICY } from '../config/resolve-system.ts';
 import { policyLabel } from '../manifest.ts';
 import type { RankedCandidate, SearchOutcome } from './rank.ts';
-import type { SearchConfig } from './schema.ts';
+import type { SearchConfig } from '../config/search-schema.ts';
 
 /**
  * The winner as a ready-to-run experiment config: the winning system (its layout, policy and

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { engineSettingsSchema } from '../../sim/index.ts';
 import { strategyNames } from '../../strategies/registry.ts';
-import { experimentSchema } from '../config/schema.ts';
+import { experimentSchema } from './schema.ts';
 
 /**
  * The `search:` section of a config: the space of deployments and policies, the range of arrival

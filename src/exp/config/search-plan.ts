@@ -1,5 +1,5 @@
 import type { WorkloadSpec } from '../../traces/workload.ts';
-import type { RateConfig, SearchSlo } from './schema.ts';
+import type { RateConfig, SearchSlo } from './search-schema.ts';
 
 /**
  * The plain data of a search that travels in run.json (the plan) and units/<unit>.json (each
