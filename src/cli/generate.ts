@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     if (progress) process.stderr.write('\n');
     const seconds = (performance.now() - started) / 1000;
     const summary = {
-      model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.kind),
+      model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.id),
       policy: argv.strategy === 'shift' ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
       tokens: r.tokens, modes: r.modes, scheduled: r.scheduled, seconds,
     };

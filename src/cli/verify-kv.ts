@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type Verdict, formatVerdict, summarizeVerdict, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../kv/index.ts';
+import { type Verdict, formatVerdict, summarizeVerdict } from '../kv/index.ts';
+import { sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../strategies/deployment.ts';
 import { allModels, getModel, modelNames } from '../model/catalog.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { UsageError, exitOnError } from './errors.ts';

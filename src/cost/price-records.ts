@@ -74,7 +74,7 @@ export function priceRecords(p: HardwareProfile, records: readonly OpRecord[]): 
         kernels++;
         break;
       case 'collective':
-        sum[r.group] += Math.max(floor, collectiveTime(p, r.kind, r.size, r.bytes).time);
+        sum.addCollective(r.group, Math.max(floor, collectiveTime(p, r.kind, r.size, r.bytes).time));
         kernels++;
         break;
       case 'attention':

@@ -35,7 +35,7 @@ export class TraceCache {
 
   /** The records of one forward of an L-layer copy of the model on rank 0 in `mode`. */
   trace(layers: number, mode: Mode, tokens: number, sampled: number): readonly OpRecord[] {
-    const id = `${mode.kind}:${layers}:${tokens}:${sampled}`;
+    const id = `${mode.id}:${layers}:${tokens}:${sampled}`;
     let r = this.records.get(id);
     if (!r) {
       this.traces++;

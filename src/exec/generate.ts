@@ -1,5 +1,5 @@
 import { BlockPool } from '../kv/blocks.ts';
-import type { ModeKind } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import type { SeqWork } from '../strategies/types.ts';
 import { Rng } from '../util/rng.ts';
 import { type Executor, ExecutorError } from './types.ts';
@@ -16,7 +16,7 @@ export interface GenerateOptions {
   /** Keep every iteration's logits (tests compare them with the reference). */
   readonly keepLogits?: boolean;
   /** Called after each iteration, e.g. for progress. */
-  readonly onStep?: (iteration: number, mode: ModeKind, tokens: number) => void;
+  readonly onStep?: (iteration: number, mode: ModeId, tokens: number) => void;
 }
 
 export interface GenerateResult {
@@ -24,7 +24,7 @@ export interface GenerateResult {
   /** Generated token ids per sequence. */
   readonly tokens: number[][];
   /** Mode of each iteration. */
-  readonly modes: ModeKind[];
+  readonly modes: ModeId[];
   /** Tokens scheduled in each iteration. */
   readonly scheduled: number[];
   /** Per iteration: logits by sequence id (only with keepLogits). */
@@ -81,7 +81,7 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
     }
     const kvUsage = pools.reduce((a, p) => a + p.used, 0) / (o.kvBlocks * pools.length);
     const step = await exec.step({ seqs: work, waiting: 0, kvUsage });
-    result.modes.push(step.mode.kind);
+    result.modes.push(step.mode.id);
     result.scheduled.push(o.maxBatchedTokens - budget);
     if (o.keepLogits) result.logits.push(new Map(step.logits));
     for (const w of work) {
@@ -95,7 +95,7 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
       result.tokens[w.id]!.push(next);
       if (++s.generated === o.maxNewTokens) pools[s.replica]!.release(s.id);
     }
-    o.onStep?.(result.modes.length, step.mode.kind, o.maxBatchedTokens - budget);
+    o.onStep?.(result.modes.length, step.mode.id, o.maxBatchedTokens - budget);
   }
   return result;
 }

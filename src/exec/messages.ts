@@ -4,7 +4,7 @@ import type { HeadShard } from '../kv/heads.ts';
 import type { WeightSpec } from '../model/weight-spec.ts';
 import type { CollectiveRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import type { Mode, ModeKind } from '../parallel/mode.ts';
+import type { Mode, ModeId } from '../parallel/mode.ts';
 import type { Batch, ParallelConfig, StrategyName } from '../strategies/types.ts';
 
 /** Messages between the driver and a rank worker (structured-clone plain data). */
@@ -34,7 +34,7 @@ export interface ReadKvMessage {
 export type ToRank = InitMessage | StepMessage | ReadKvMessage;
 
 export type FromRank =
-  | { readonly type: 'ready'; readonly kvHeads: Partial<Record<ModeKind, HeadShard>> }
+  | { readonly type: 'ready'; readonly kvHeads: Readonly<Record<ModeId, HeadShard>> }
   | {
       readonly type: 'done';
       readonly logits?: { readonly seqIds: readonly number[]; readonly data: Float32Array; readonly vocab: number };

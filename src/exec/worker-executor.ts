@@ -5,10 +5,10 @@ import { assertKvUnmoved } from '../kv/unmoved.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { allGroups } from '../parallel/groups.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import { type Mode, type ModeKind, describeMode } from '../parallel/mode.ts';
+import type { Mode, ModeId } from '../parallel/mode.ts';
 import { iterationState } from '../policy/state.ts';
 import { thresholdPolicy } from '../policy/threshold.ts';
-import type { SwitchMode, SwitchPolicy } from '../policy/types.ts';
+import type { SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
 import type { Batch, StrategyName } from '../strategies/types.ts';
 import type { BackendName } from './backends.ts';
@@ -58,10 +58,9 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   const model = source.model;
   const strategy = getStrategy(o.strategy);
   const parallel = resolveParallel(o.strategy, o.world, o.sp, o.tp);
-  const modes = strategy.modes(model, parallel);
   const order = o.order ?? 'full-tp';
-  const base = { sp: parallel.sp, tp: parallel.tp };
-  const comm = createLocalCommShared(o.world, allGroups(o.world, modes, base, order), o.commCapacity);
+  const modes = strategy.modes(model, parallel, order);
+  const comm = createLocalCommShared(o.world, allGroups(modes), o.commCapacity);
   const pool = new RankPool(o.world);
   let ready: FromRank[];
   try {
@@ -74,23 +73,23 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     throw e;
   }
   const pools = strategy.replicas(parallel);
-  const label = (m: Mode): string => `${describeMode(m)}${m.kind === 'tp' && order === 'naive' ? ' (naive order)' : ''}`;
-  const layouts = new Map<ModeKind, KvLayout>(
-    modes.map((m) => [m.kind, layoutFromShards(model, label(m), ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.kind]! : unreachable())), pools)]),
+  const label = (m: Mode): string => m.layoutLabel;
+  const layouts = new Map<ModeId, KvLayout>(
+    modes.map((m) => [m.id, layoutFromShards(model, label(m), ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.id]! : unreachable())), pools)]),
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
   const policy = o.policy ?? thresholdPolicy();
-  const history: SwitchMode[] = [];
-  const first = layouts.get(modes[0]!.kind)!;
-  const checked = new Set<ModeKind>([modes[0]!.kind]);
+  const history: ModeId[] = [];
+  const first = layouts.get(modes[0]!.id)!;
+  const checked = new Set<ModeId>([modes[0]!.id]);
   let previous: Mode | null = null;
   let broken: Error | null = null;
 
   const choose = (batch: Batch): Mode => {
     if (modes.length === 1) return modes[0]!;
-    const kind = policy.decide(iterationState(batch, history.length, history));
-    const mode = modes.find((m) => m.kind === kind);
+    const kind = policy.decide(iterationState(batch, history.length, history, undefined, modes.map((m) => m.id)));
+    const mode = modes.find((m) => m.id === kind);
     if (!mode) throw new ExecutorError(`policy ${policy.name} chose mode '${kind}', which ${o.strategy} does not have`);
     return mode;
   };
@@ -100,17 +99,17 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     world: o.world,
     replicas: strategy.replicas(parallel),
     modes,
-    kvLayout: (mode) => layouts.get(mode.kind)?.ranks ?? [],
+    kvLayout: (mode) => layouts.get(mode.id)?.ranks ?? [],
     async step(batch) {
       if (broken) throw new ExecutorError(`the executor stopped after an earlier failure: ${broken.message}`);
       const mode = choose(batch);
-      if (!checked.has(mode.kind)) {
-        assertSwitchKeepsKv(first, layouts.get(mode.kind)!);
-        checked.add(mode.kind);
+      if (!checked.has(mode.id)) {
+        assertSwitchKeepsKv(first, layouts.get(mode.id)!);
+        checked.add(mode.id);
       }
-      if (mode.kind === 'tp' || mode.kind === 'sp') history.push(mode.kind);
+      history.push(mode.id);
       const from = previous;
-      const watch = o.checkKvOnSwitch === true && from !== null && from.kind !== mode.kind;
+      const watch = o.checkKvOnSwitch === true && from !== null && from.id !== mode.id;
       try {
         const before = watch ? await readKv() : [];
         const replies = await pool.all(() => ({ type: 'step', batch, mode }));

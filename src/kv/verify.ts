@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../model/config.ts';
-import { ParallelConfigError } from '../parallel/mode.ts';
-import { type KvLayout, type LayoutSpec, type RankKv, describeSpec, kvLayout } from './layout.ts';
+import { type Mode, ParallelConfigError } from '../parallel/mode.ts';
+import { type KvLayout, type RankKv, kvLayout } from './layout.ts';
 
 /**
  * The invariance verifier. KV data is identified by (sequence, KV head): layouts a and b keep
@@ -56,15 +56,19 @@ export type Verdict =
     }
   | { readonly verdict: 'refused'; readonly a: string; readonly b: string; readonly reason: string };
 
-/** Whether switching between layouts `a` and `b` of `model` keeps every KV head on its rank. */
-export function verifyInvariance(model: ModelConfig, a: LayoutSpec, b: LayoutSpec): Verdict {
-  const [la, lb] = [describeSpec(a), describeSpec(b)];
+/**
+ * Whether switching between the modes `build` returns keeps every KV head of `model` on its
+ * rank; 'refused' (named `names`) when a mode cannot exist (it throws ParallelConfigError).
+ */
+export function verifyInvariance(model: ModelConfig, names: { readonly a: string; readonly b: string }, build: () => readonly [Mode, Mode]): Verdict {
+  let modes: readonly [Mode, Mode];
   try {
-    return compareLayouts(kvLayout(model, a), kvLayout(model, b));
+    modes = build();
   } catch (e) {
-    if (e instanceof ParallelConfigError) return { verdict: 'refused', a: la, b: lb, reason: e.message };
+    if (e instanceof ParallelConfigError) return { verdict: 'refused', ...names, reason: e.message };
     throw e;
   }
+  return compareLayouts(kvLayout(model, modes[0]), kvLayout(model, modes[1]));
 }
 
 /** The verdict on two concrete layouts (from formulas, or as the ranks reported them). */

@@ -1,7 +1,7 @@
 import type { IterationCostModel } from '../cost/iteration.ts';
-import type { ModeKind } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import { iterationStateOf } from '../policy/state.ts';
-import { HISTORY, PolicyError, type SwitchMode, type SwitchPolicy } from '../policy/types.ts';
+import { HISTORY, PolicyError, type SwitchPolicy } from '../policy/types.ts';
 import { KvPool } from './kv-pool.ts';
 import type { MetricsCollector } from './metrics/collector.ts';
 import { PrefixCache } from './prefix-cache.ts';
@@ -35,8 +35,8 @@ export class Engine implements ReplicaLoad {
   private start0 = 0;
   private modeIndex = 0;
   private iteration = 0;
-  private history: SwitchMode[] = [];
-  private lastMode: ModeKind | null = null;
+  private history: ModeId[] = [];
+  private lastMode: ModeId | null = null;
 
   constructor(
     readonly index: number,
@@ -85,7 +85,7 @@ export class Engine implements ReplicaLoad {
     this.current = null;
     const metrics = this.d.metrics;
     this.scheduler.update(out, now, metrics);
-    const mode = this.d.cost.modes[this.modeIndex]!.kind;
+    const mode = this.d.cost.modes[this.modeIndex]!.id;
     metrics.iteration(mode, this.start0, now, out.preempted, this.lastMode !== null && mode !== this.lastMode);
     this.d.options.onIteration?.({
       replica: this.index, iteration: this.iteration, start: this.start0, end: now, mode, tokens: out.tokens, seqs: out.seqs,
@@ -105,10 +105,11 @@ export class Engine implements ReplicaLoad {
       this.iteration,
       this.history,
       (m) => cost.time(cost.modeIndex(m), out),
+      cost.modeIds,
     );
     const kind = policy.decide(state);
-    if (kind !== 'tp' && kind !== 'sp') {
-      throw new PolicyError(`policy ${policy.name} returned ${JSON.stringify(kind)} at iteration ${this.iteration}; expected 'tp' or 'sp'`);
+    if (!cost.modes.some((m) => m.id === kind)) {
+      throw new PolicyError(`policy ${policy.name} returned ${JSON.stringify(kind)} at iteration ${this.iteration}; expected one of ${cost.modes.map((m) => `'${m.id}'`).join(', ')}`);
     }
     this.history.push(kind);
     if (this.history.length > 2 * HISTORY) this.history = this.history.slice(-HISTORY);

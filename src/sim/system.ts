@@ -3,7 +3,7 @@ import { IterationCostModel } from '../cost/iteration.ts';
 import { type MemoryPlan, planMemory } from '../cost/memory.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
 import { getProfile } from '../cost/profiles/index.ts';
-import { assertShiftDeployment } from '../kv/deployment.ts';
+import { assertShiftDeployment } from '../strategies/deployment.ts';
 import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { MetaDtypes } from '../ops/meta.ts';
@@ -52,7 +52,7 @@ export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
   const strategy = getStrategy(spec.strategy);
   const parallel = resolveParallel(spec.strategy, spec.world, spec.sp, spec.tp);
   // Both modes of Shift (the SP base and full TP) must hold whole heads on every rank.
-  for (const mode of strategy.modes(model, parallel)) validateMode(model, mode, parallel.world);
+  for (const mode of strategy.modes(model, parallel)) validateMode(mode, parallel.world);
   // A Shift deployment must also prove that switching moves no KV (the verifier of src/kv).
   if (spec.strategy === 'shift') assertShiftDeployment(model, parallel.world, parallel.sp, parallel.tp);
   const settings = resolveEngineSettings(spec.engine);

@@ -1,4 +1,7 @@
-import { type Mode, validateMode } from '../parallel/mode.ts';
+import { tpShard } from '../kv/heads.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
+import { type Mode, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
 import { rankModel } from './part.ts';
 import { tpPart } from './tp.ts';
 import type { Strategy } from './types.ts';
@@ -7,19 +10,40 @@ import type { Strategy } from './types.ts';
  * Data parallelism: P / t independent replicas, each a TP group of t contiguous ranks with its
  * own KV pool. A sequence lives on one replica, so the KV layout is per request, not per head.
  */
+export function dpMode(model: ModelConfig, replicas: number, t: number): Mode {
+  const label = `DP=${replicas}×TP=${t}`;
+  checkDegrees(label, { replicas, tp: t });
+  checkShards(model, label, t);
+  const P = replicas * t;
+  const ranks = Array.from({ length: P }, (_, r) => r);
+  return {
+    id: 'dp',
+    label,
+    layoutLabel: label,
+    world: P,
+    tokenShards: 1,
+    pools: replicas,
+    groups: ranks.map((r) => [{ name: 'tp', ranks: tpGroup(r, t) }, worldGroup(P)]),
+    kv: ranks.map((r) => {
+      const p = tpIndex(r, t);
+      const replica = Math.floor(r / t);
+      return { rank: r, ...tpShard(model, t, p), layers: allLayers(model), pool: replica, where: `TP position ${p} of replica ${replica}` };
+    }),
+  };
+}
+
 export const dp: Strategy = {
   name: 'dp',
   summary: 'data parallelism: P/t independent replicas of TP t (highest throughput, per-request KV)',
   modes(model, parallel) {
-    const mode: Mode = { kind: 'dp', replicas: parallel.world / parallel.tp, tp: parallel.tp };
-    validateMode(model, mode, parallel.world);
+    const mode = dpMode(model, parallel.world / parallel.tp, parallel.tp);
+    validateMode(mode, parallel.world);
     return [mode];
   },
   replicas: (parallel) => parallel.world / parallel.tp,
   createRank(ctx) {
     const t = ctx.parallel.tp;
-    const mode = { kind: 'dp', replicas: ctx.parallel.world / t, tp: t } as const;
-    const part = tpPart(ctx, mode, { sp: 1, tp: t });
+    const part = tpPart(ctx, dpMode(ctx.model, ctx.parallel.world / t, t), 'tp');
     return rankModel(ctx, [part], ctx.rank % t === 0, Math.floor(ctx.rank / t));
   },
 };

@@ -1,7 +1,10 @@
+import type { ModelConfig } from '../model/config.ts';
+import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, validateMode } from '../parallel/mode.ts';
 import { rankModel } from './part.ts';
-import { spPart } from './sp.ts';
-import { tpPart } from './tp.ts';
+import { spMode, spPart } from './sp.ts';
+import { tpMode, tpPart } from './tp.ts';
+import type { ParallelConfig } from './types.ts';
 import type { Strategy } from './types.ts';
 
 /**
@@ -10,22 +13,24 @@ import type { Strategy } from './types.ts';
  * rank. Because rank (i, j) owns head block j·s + i in both, a switch moves no KV. The mode
  * of each iteration comes from the executor's switching policy.
  */
+/** Shift's two modes on one KV cache: the SP (s, t) base first, then TP = s·t over the full-TP group of that grid. */
+export function shiftModes(model: ModelConfig, parallel: ParallelConfig, order: FullTpOrder = 'full-tp'): [base: Mode, full: Mode] {
+  const grid = { sp: parallel.sp, tp: parallel.tp };
+  return [spMode(model, grid.sp, grid.tp), tpMode(model, parallel.world, grid, order)];
+}
+
 export const shift: Strategy = {
   name: 'shift',
   summary: 'Shift: SP=s × TP=t base model and a TP=s·t shift model over one KV cache, switched per iteration',
-  modes(model, parallel) {
-    const modes: Mode[] = [
-      { kind: 'sp', sp: parallel.sp, tp: parallel.tp },
-      { kind: 'tp', tp: parallel.world },
-    ];
-    for (const mode of modes) validateMode(model, mode, parallel.world);
+  modes(model, parallel, order) {
+    const modes = shiftModes(model, parallel, order);
+    for (const mode of modes) validateMode(mode, parallel.world);
     return modes;
   },
   replicas: () => 1,
   createRank(ctx) {
-    const { sp: s, tp: t, world } = ctx.parallel;
-    const base = spPart(ctx, { kind: 'sp', sp: s, tp: t });
-    const full = tpPart(ctx, { kind: 'tp', tp: world }, { sp: s, tp: t });
-    return rankModel(ctx, [base, full], ctx.rank === 0);
+    const { sp: s, tp: t } = ctx.parallel;
+    const [base, full] = shiftModes(ctx.model, ctx.parallel, ctx.order);
+    return rankModel(ctx, [spPart(ctx, base, s, t), tpPart(ctx, full, 'full')], ctx.rank === 0);
   },
 };

@@ -71,7 +71,7 @@ export interface Strategy {
   readonly name: StrategyName;
   readonly summary: string;
   /** The modes the strategy runs in (Shift: two); throws ParallelConfigError when invalid. */
-  modes(model: ModelConfig, parallel: ParallelConfig): Mode[];
+  modes(model: ModelConfig, parallel: ParallelConfig, order?: FullTpOrder): Mode[];
   /** Independent KV pools (DP replicas), 1 otherwise. */
   replicas(parallel: ParallelConfig): number;
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;

@@ -1,4 +1,4 @@
-import { assertShiftDeployment } from '../../kv/index.ts';
+import { assertShiftDeployment } from '../../strategies/deployment.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import { PolicyParamsError, type SwitchPolicy } from '../../policy/types.ts';
 import { checkDeployment } from '../run-point.ts';

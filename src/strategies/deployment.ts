@@ -1,24 +1,18 @@
+import { KvLayoutError } from '../kv/switch-check.ts';
+import { type Verdict, verifyInvariance } from '../kv/verify.ts';
 import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { factorizations } from '../parallel/mode.ts';
-import type { LayoutSpec } from './layout.ts';
-import { KvLayoutError } from './switch-check.ts';
-import { type Verdict, verifyInvariance } from './verify.ts';
+import { dpMode } from './dp.ts';
+import { shiftModes } from './shift.ts';
+import { tpMode } from './tp.ts';
 
 /**
  * Entry points for configs that declare a deployment (the simulator, the experiment runner,
  * the CLI): plain numbers in, a plain Verdict out. A Shift deployment is valid only if its
  * base model SP = s × TP = t and its shift model TP = s·t own the same KV heads on every rank.
  */
-
-/** The two layouts of a Shift deployment: the SP (s, t) base and the full-TP shift model. */
-export function shiftLayouts(sp: number, tp: number, order: FullTpOrder = 'full-tp'): { base: LayoutSpec; shift: LayoutSpec } {
-  return {
-    base: { mode: { kind: 'sp', sp, tp } },
-    shift: { mode: { kind: 'tp', tp: sp * tp }, grid: { sp, tp }, order },
-  };
-}
 
 function resolve(model: ModelConfig | string): ModelConfig {
   return typeof model === 'string' ? getModel(model) : model;
@@ -38,7 +32,6 @@ function positive(values: Record<string, number>): string | null {
  */
 export function verifyShiftDeployment(model: ModelConfig | string, world: number, sp: number, tp: number, order: FullTpOrder = 'full-tp'): Verdict {
   const m = resolve(model);
-  const { base, shift } = shiftLayouts(sp, tp, order);
   const names = { a: `SP=${sp}×TP=${tp}`, b: `TP=${world}` };
   const bad = positive({ world, sp, tp });
   if (bad) return { verdict: 'refused', ...names, reason: `Shift deployment: ${bad}` };
@@ -49,7 +42,7 @@ export function verifyShiftDeployment(model: ModelConfig | string, world: number
         `and the shift model on ${world}, so they cannot share one KV cache; choose s·t = ${world}`,
     };
   }
-  return verifyInvariance(m, base, shift);
+  return verifyInvariance(m, names, () => shiftModes(m, { world, sp, tp }, order));
 }
 
 /** Throws KvLayoutError with the verdict's reason unless the Shift deployment is invariant. */
@@ -67,7 +60,7 @@ export function verifyDpAgainstTp(model: ModelConfig | string, world: number, tp
   const names = { a: `DP=${world / tp}×TP=${tp}`, b: `TP=${world}` };
   if (bad) return { verdict: 'refused', ...names, reason: `DP against TP: ${bad}` };
   if (world % tp !== 0) return { verdict: 'refused', ...names, reason: `DP replicas of TP ${tp} do not divide the world size ${world}` };
-  return verifyInvariance(m, { mode: { kind: 'dp', replicas: world / tp, tp } }, { mode: { kind: 'tp', tp: world } });
+  return verifyInvariance(m, names, () => [dpMode(m, world / tp, tp), tpMode(m, world)]);
 }
 
 export interface SweepRow {
