@@ -1,7 +1,8 @@
 import { tpShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
-import { type Mode, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
+import { type Mode, ParallelConfigError, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
+import { checkWorld, degreeKey } from './keys.ts';
 import { rankModel } from './part.ts';
 import { tpPart } from './tp.ts';
 import type { Strategy } from './types.ts';
@@ -35,6 +36,14 @@ export function dpMode(model: ModelConfig, replicas: number, t: number): Mode {
 export const dp: Strategy = {
   name: 'dp',
   summary: 'data parallelism: P/t independent replicas of TP t (highest throughput, per-request KV)',
+  configKeys: { tp: degreeKey('TP degree t of each replica; default 1') },
+  parallel(world, { sp, tp }) {
+    checkWorld(world);
+    if ((sp ?? 1) !== 1) throw new ParallelConfigError(`strategy dp has no SP degree; got --sp ${sp}`);
+    if (world % (tp ?? 1) !== 0) throw new ParallelConfigError(`DP replicas of TP ${tp} do not divide the world size ${world}`);
+    return { world, sp: 1, tp: tp ?? 1 };
+  },
+  routed: true,
   modes(model, parallel) {
     const mode = dpMode(model, parallel.world / parallel.tp, parallel.tp);
     validateMode(mode, parallel.world);

@@ -4,6 +4,7 @@ import { spGroup, spIndex, tpGroup, tpIndex, worldGroup } from '../parallel/grou
 import { type Mode, allLayers, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
 import { padSlice } from './batch.ts';
 import { attend, lmHead, mlp } from './blocks.ts';
+import { degreeKey, resolveSpTp } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
 import { loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
@@ -103,9 +104,18 @@ function packColumns<T, C>(ctx: RankContext<T, C>, local: HeadShard, j: number, 
   return Int32Array.from(out);
 }
 
+/** The keys of an SP × TP grid (SP and Shift). */
+export const SP_KEYS = {
+  sp: degreeKey('SP degree s; default world / tp'),
+  tp: degreeKey('TP degree t; default world / sp'),
+};
+
 export const sp: Strategy = {
   name: 'sp',
   summary: 'Ulysses sequence parallelism SP=s × TP=t (two all-to-alls per layer; KV laid out by head)',
+  configKeys: SP_KEYS,
+  parallel: resolveSpTp,
+  routed: false,
   modes(model, parallel) {
     const mode = spMode(model, parallel.sp, parallel.tp);
     validateMode(mode, parallel.world);

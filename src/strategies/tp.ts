@@ -3,6 +3,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { type FullTpOrder, fullTpGroup, worldGroup } from '../parallel/groups.ts';
 import { type Mode, ParallelConfigError, allLayers, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
 import { attend, lmHead, mlp } from './blocks.ts';
+import { checkWorld } from './keys.ts';
 import type { ModePart } from './part.ts';
 import { rankModel } from './part.ts';
 import { loadShard } from './shard.ts';
@@ -69,6 +70,15 @@ export function tpPart<T, C>(ctx: RankContext<T, C>, mode: Mode, groupName: stri
 export const tp: Strategy = {
   name: 'tp',
   summary: 'tensor parallelism over all P ranks (lowest latency; KV heads replicated when fewer than P)',
+  configKeys: {},
+  parallel(world, { sp, tp }) {
+    checkWorld(world);
+    if ((sp ?? 1) !== 1 || (tp ?? world) !== world) {
+      throw new ParallelConfigError(`strategy tp runs TP = world = ${world}; got --sp ${sp ?? 1} --tp ${tp ?? world}`);
+    }
+    return { world, sp: 1, tp: world };
+  },
+  routed: false,
   modes(model, parallel) {
     const mode = tpMode(model, parallel.world);
     validateMode(mode, parallel.world);

@@ -1,10 +1,12 @@
+import type { z } from 'zod';
 import type { Comm } from '../comm/types.ts';
+import type { Verdict } from '../kv/verify.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { WeightSource } from '../model/weights.ts';
 import type { Ops } from '../ops/types.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import type { Mode } from '../parallel/mode.ts';
+import type { Mode, ModeId } from '../parallel/mode.ts';
 
 /** One sequence's work in an iteration, as the scheduler hands it to the executor. */
 export interface SeqWork {
@@ -66,15 +68,48 @@ export interface RankModel {
   readKv(): Float32Array;
 }
 
-/** A parallelization strategy: one file each, registered by name. */
+/** The degrees a config may give a strategy (its config keys, as the zod fragment reads them). */
+export interface DegreeKeys {
+  readonly sp?: number;
+  readonly tp?: number;
+}
+
+/**
+ * What a strategy with several modes declares for switching: the mode ids a policy may choose
+ * among, the proof that a switch keeps every rank's KV, and what reports show of it.
+ */
+export interface SwitchingBlock {
+  /** Mode ids policies choose among, as `modes` declares them. */
+  readonly modes: readonly ModeId[];
+  /** The policy spec used when a config names none. */
+  readonly defaultPolicy: string;
+  /** The verdict on switching between the modes of this deployment (KV proof at each switch). */
+  kvProof(model: ModelConfig, parallel: ParallelConfig, order?: FullTpOrder): Verdict;
+  /** Report columns: the share of iterations run in `fractionOf`, under `header`. */
+  readonly report: { readonly fractionOf: ModeId; readonly header: string };
+}
+
+/** A parallelization strategy: one file each, registered by name in registry.ts. */
 export interface Strategy {
   readonly name: StrategyName;
   readonly summary: string;
+  /**
+   * Its config keys as a zod fragment (all optional; the experiment schema, `yarn exp keys` and
+   * the docs are generated from these). Keys several strategies share are described per strategy.
+   */
+  readonly configKeys: Readonly<Record<string, z.ZodType>>;
+  /** The deployment on `world` ranks from the degrees a config gave; throws ParallelConfigError naming them. */
+  parallel(world: number, keys: DegreeKeys): ParallelConfig;
   /** The modes the strategy runs in (Shift: two); throws ParallelConfigError when invalid. */
   modes(model: ModelConfig, parallel: ParallelConfig, order?: FullTpOrder): Mode[];
   /** Independent KV pools (DP replicas), 1 otherwise. */
   replicas(parallel: ParallelConfig): number;
+  /** Whether requests are routed over replicas (a config may then choose a router). */
+  readonly routed: boolean;
+  /** Present when the strategy switches between modes per iteration. */
+  readonly switching?: SwitchingBlock;
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;
 }
 
-export type StrategyName = 'tp' | 'dp' | 'sp' | 'shift';
+/** A registered strategy's name (registry.ts lists them). */
+export type StrategyName = string;
