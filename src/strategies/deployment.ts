@@ -1,3 +1,4 @@
+import { KvLayoutError } from '../kv/switch-check.ts';
 import { type Verdict, verifyInvariance } from '../kv/verify.ts';
 import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -6,6 +7,7 @@ import { factorizations } from '../parallel/mode.ts';
 import { dpMode } from './dp.ts';
 import { verifyShiftDeployment } from './shift.ts';
 import { tpMode } from './tp.ts';
+import type { ParallelConfig, Strategy } from './types.ts';
 
 export { assertShiftDeployment, verifyShiftDeployment } from './shift.ts';
 
@@ -57,4 +59,19 @@ export function sweepDeployments(models: readonly ModelConfig[], worlds: readonl
       })),
     ),
   );
+}
+
+/**
+ * Throws KvLayoutError with the verdict's reason unless `strategy` has no switching block or its
+ * KV proof finds every switch of this deployment keeps each rank's KV.
+ */
+export function assertSwitchingKeepsKv(strategy: Strategy, model: ModelConfig, parallel: ParallelConfig): void {
+  const proof = strategy.switching?.kvProof(model, parallel);
+  if (!proof || proof.verdict === 'invariant') return;
+  throw new KvLayoutError(`refusing ${strategy.name} deployment of ${model.name} (P=${parallel.world}, SP=${parallel.sp}, TP=${parallel.tp}): ${proof.reason}`);
+}
+
+/** The degree keys `strategy` reads, picked from a config object. */
+export function degreesOf(strategy: Strategy, config: Readonly<Record<string, unknown>>): Record<string, number | undefined> {
+  return Object.fromEntries(Object.keys(strategy.configKeys).map((k) => [k, config[k] as number | undefined]));
 }

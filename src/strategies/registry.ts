@@ -7,7 +7,7 @@ import { tp } from './tp.ts';
 import type { ParallelConfig, Strategy, StrategyName } from './types.ts';
 
 /** Every strategy, listed once: the schema, CLI choices, docs and conformance tests come from here. */
-const STRATEGIES: readonly Strategy[] = [tp, dp, sp, shift];
+const STRATEGIES: readonly Strategy[] = [dp, tp, sp, shift];
 
 export function strategyNames(): StrategyName[] {
   return STRATEGIES.map((s) => s.name);
@@ -48,7 +48,7 @@ export function strategyConfigKeys(): Record<string, z.ZodType> {
     }
   }
   return Object.fromEntries(
-    [...byKey].map(([key, { schema, lines }]) => [key, schema.describe([...lines].map(([text, names]) => `${names.join(', ')}: ${text}`).join('; '))]),
+    [...byKey].sort(([a], [b]) => a.localeCompare(b)).map(([key, { schema, lines }]) => [key, schema.describe([...lines].map(([text, names]) => `${names.join(', ')}: ${text}`).join('; '))]),
   );
 }
 

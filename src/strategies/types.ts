@@ -68,11 +68,8 @@ export interface RankModel {
   readKv(): Float32Array;
 }
 
-/** The degrees a config may give a strategy (its config keys, as the zod fragment reads them). */
-export interface DegreeKeys {
-  readonly sp?: number;
-  readonly tp?: number;
-}
+/** The degrees a config gave a strategy, by config key (e.g. sp, tp); each module reads its own. */
+export type DegreeKeys = { readonly [key: string]: number | undefined };
 
 /**
  * What a strategy with several modes declares for switching: the mode ids a policy may choose
