@@ -4,6 +4,7 @@ import { KvLayoutError, compareLayouts, kvLayout, layoutFromShards, verifyInvari
 import { allModels, getModel } from '../src/model/catalog.ts';
 import { factorizations } from '../src/parallel/mode.ts';
 import { assertShiftDeployment, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../src/strategies/deployment.ts';
+import { getStrategy } from '../src/strategies/registry.ts';
 import { spMode } from '../src/strategies/sp.ts';
 import { tpMode } from '../src/strategies/tp.ts';
 
@@ -171,10 +172,10 @@ counter('assertShiftDeployment throws KvLayoutError naming the deployment; passe
 });
 
 counter('the sweep covers every model × P × split', () => {
-  const rows = sweepDeployments(allModels(), [2, 4, 8, 16], 'shift');
+  const rows = sweepDeployments(allModels(), [2, 4, 8, 16], getStrategy('shift'));
   assert.is(rows.length, allModels().length * (2 + 3 + 4 + 5));
   assert.not.ok(rows.some((r) => r.verdict.verdict === 'moves'));
-  assert.ok(sweepDeployments(allModels(), [8], 'shift', 'naive').some((r) => r.verdict.verdict === 'moves'));
+  assert.ok(sweepDeployments(allModels(), [8], getStrategy('shift'), 'naive').some((r) => r.verdict.verdict === 'moves'));
 });
 
 counter.run();

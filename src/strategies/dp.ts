@@ -1,9 +1,11 @@
 import { tpShard } from '../kv/heads.ts';
+import { type Verdict, verifyInvariance } from '../kv/verify.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
 import { type Mode, ParallelConfigError, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
-import { checkWorld, degreeKey } from './keys.ts';
+import { checkWorld, degreeKey, positive, resolveModel } from './keys.ts';
 import { rankModel } from './part.ts';
+import { tpMode } from './tp.ts';
 import { tpPart } from './tp.ts';
 import type { Strategy } from './types.ts';
 
@@ -44,6 +46,11 @@ export const dp: Strategy = {
     return { world, sp: 1, tp: tp ?? 1 };
   },
   routed: true,
+  kvCheck: {
+    describe: 'DP P/t×TP t against TP P (per-request against per-head KV)',
+    ordered: false,
+    verify: (model, world, { tp }) => verifyDpAgainstTp(model, world, tp),
+  },
   modes(model, parallel) {
     const mode = dpMode(model, parallel.world / parallel.tp, parallel.tp);
     validateMode(mode, parallel.world);
@@ -56,3 +63,13 @@ export const dp: Strategy = {
     return rankModel(ctx, [part], ctx.rank % t === 0, Math.floor(ctx.rank / t));
   },
 };
+
+/** Verdict on switching between DP (world / tp replicas of TP tp) and TP = world: per-request vs per-head. */
+export function verifyDpAgainstTp(model: ModelConfig | string, world: number, tp = 1): Verdict {
+  const m = resolveModel(model);
+  const bad = positive({ world, tp });
+  const names = { a: `DP=${world / tp}×TP=${tp}`, b: `TP=${world}` };
+  if (bad) return { verdict: 'refused', ...names, reason: `DP against TP: ${bad}` };
+  if (world % tp !== 0) return { verdict: 'refused', ...names, reason: `DP replicas of TP ${tp} do not divide the world size ${world}` };
+  return verifyInvariance(m, names, () => [dpMode(m, world / tp, tp), tpMode(m, world)]);
+}

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { getModel } from '../model/catalog.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { ParallelConfigError } from '../parallel/mode.ts';
 import type { DegreeKeys, ParallelConfig } from './types.ts';
 
@@ -23,4 +25,17 @@ export function resolveSpTp(world: number, { sp, tp }: DegreeKeys): ParallelConf
     throw new ParallelConfigError(`SP ${sp ?? s} × TP ${tp ?? t} = ${(sp ?? s) * (tp ?? t)} does not equal the world size ${world}`);
   }
   return { world, sp: s, tp: t };
+}
+
+/** A catalog model by name, or the model itself. */
+export function resolveModel(model: ModelConfig | string): ModelConfig {
+  return typeof model === 'string' ? getModel(model) : model;
+}
+
+/** The first of `values` that is not a positive integer, as a message; null when all are. */
+export function positive(values: Record<string, number>): string | null {
+  for (const [key, v] of Object.entries(values)) {
+    if (!Number.isInteger(v) || v < 1) return `${key} must be a positive integer, got ${v}`;
+  }
+  return null;
 }

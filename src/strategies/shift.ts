@@ -1,11 +1,10 @@
 import { KvLayoutError } from '../kv/switch-check.ts';
 import { type Verdict, verifyInvariance } from '../kv/verify.ts';
-import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, validateMode } from '../parallel/mode.ts';
 import { rankModel } from './part.ts';
-import { resolveSpTp } from './keys.ts';
+import { positive, resolveModel, resolveSpTp } from './keys.ts';
 import { SP_KEYS, spMode, spPart } from './sp.ts';
 import { tpMode, tpPart } from './tp.ts';
 import type { ParallelConfig } from './types.ts';
@@ -35,6 +34,11 @@ export const shift: Strategy = {
     kvProof: (model, parallel, order) => verifyShiftDeployment(model, parallel.world, parallel.sp, parallel.tp, order),
     report: { fractionOf: 'tp', header: 'TP iters' },
   },
+  kvCheck: {
+    describe: 'SP s×TP t against TP P',
+    ordered: true,
+    verify: (model, world, { sp, tp }, order) => verifyShiftDeployment(model, world, sp, tp, order),
+  },
   modes(model, parallel, order) {
     const modes = shiftModes(model, parallel, order);
     for (const mode of modes) validateMode(mode, parallel.world);
@@ -47,17 +51,6 @@ export const shift: Strategy = {
     return rankModel(ctx, [spPart(ctx, base, s, t), tpPart(ctx, full, 'full')], ctx.rank === 0);
   },
 };
-
-function resolveModel(model: ModelConfig | string): ModelConfig {
-  return typeof model === 'string' ? getModel(model) : model;
-}
-
-function positive(values: Record<string, number>): string | null {
-  for (const [key, v] of Object.entries(values)) {
-    if (!Number.isInteger(v) || v < 1) return `${key} must be a positive integer, got ${v}`;
-  }
-  return null;
-}
 
 /**
  * Verdict on Shift with SP = sp, TP = tp on `world` ranks: 'invariant' (with the per-rank

@@ -105,6 +105,15 @@ export interface Strategy {
   readonly routed: boolean;
   /** Present when the strategy switches between modes per iteration. */
   readonly switching?: SwitchingBlock;
+  /**
+   * What `yarn verify-kv --strategy <name>` proves for a deployment on `world` ranks split SP s ×
+   * TP t (Shift: its switch; DP: the contrast with TP P). `ordered`: whether --order applies.
+   */
+  readonly kvCheck?: {
+    readonly describe: string;
+    readonly ordered: boolean;
+    verify(model: ModelConfig, world: number, split: { readonly sp: number; readonly tp: number }, order: FullTpOrder): Verdict;
+  };
   createRank<T, C>(ctx: RankContext<T, C>): RankModel;
 }
 
