@@ -17,6 +17,8 @@ export { type Mode, ParallelConfigError } from './parallel/mode.ts';
 // The KV layout verifier.
 export * from './kv/index.ts';
 export { type SweepRow, assertShiftDeployment, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from './strategies/deployment.ts';
+export { shiftModes } from './strategies/shift.ts';
+export { allStrategies, getStrategy, strategyNames } from './strategies/registry.ts';
 
 // Switching policies.
 export { HISTORY, type IterationState, PolicyError, type ModeId, type SwitchPolicy } from './policy/types.ts';
