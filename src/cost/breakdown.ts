@@ -62,10 +62,11 @@ export class BreakdownSum {
     return this;
   }
 
+  /** Summed in the order the report lists the parts (GEMM, attention, memory, collectives, overhead). */
   get total(): number {
-    let t = this.gemm + this.attention + this.memory + this.overhead;
+    let t = this.gemm + this.attention + this.memory;
     for (const x of this.times) t += x;
-    return t;
+    return t + this.overhead;
   }
 
   toJSON(): Breakdown {
