@@ -8,7 +8,7 @@ import type { KeyIssue } from '../../util/issues.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { Experiment, LoadOptions, Point } from '../config/load.ts';
 import { referencedVars, substitute } from '../config/placeholders.ts';
-import { DEFAULT_POLICY, resolveSystem } from '../config/resolve-system.ts';
+import { resolveSystem } from '../config/resolve-system.ts';
 import type { ResolvedSystem } from '../config/resolved-system.ts';
 import { type ResolvedWorkload, resolveWorkload } from '../config/resolve-workload.ts';
 import { validateWorkload } from '../config/validate.ts';
@@ -141,7 +141,7 @@ type Ctx = Parameters<typeof resolveSystem>[2];
 async function planCandidates(search: SearchConfig, world: number, ctx: Ctx, model: string): Promise<{ candidates: CandidatePlan[]; systems: ResolvedSystem[] }> {
   const candidates: CandidatePlan[] = [];
   const systems: ResolvedSystem[] = [];
-  for (const [i, c] of enumerateSpace(search, ctx.model, world, DEFAULT_POLICY).entries()) {
+  for (const [i, c] of enumerateSpace(search, ctx.model, world).entries()) {
     const s = c.system;
     const base = { name: s.name, strategy: s.strategy, world, sp: s.sp!, tp: s.tp!, ...(c.policy === undefined ? {} : { policy: c.policy }), engine: c.engine as Record<string, number> };
     const why: KeyIssue[] = [];

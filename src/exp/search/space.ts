@@ -58,13 +58,15 @@ function engineCombinations(space: SearchConfig['engine']): Partial<Record<Searc
   return out;
 }
 
-export function enumerateSpace(search: SearchConfig, model: ModelConfig, world: number, defaultPolicy: PolicySpec): SpaceCandidate[] {
-  const policies = (search.policies ?? [defaultPolicy]) as PolicySpec[];
+export function enumerateSpace(search: SearchConfig, model: ModelConfig, world: number): SpaceCandidate[] {
   const allowed = search.layouts === undefined ? undefined : new Set(search.layouts.map((l) => `${l.sp}x${l.tp}`));
   const engines = engineCombinations(search.engine);
   const out: SpaceCandidate[] = [];
   for (const strategy of search.strategies as StrategyName[]) {
     for (const p of layoutsOf(strategy, world).filter((l) => allowed === undefined || allowed.has(`${l.sp}x${l.tp}`))) {
+      // A strategy that switches runs each listed policy, or its own default policy.
+      const defaultPolicy = getStrategy(strategy).switching?.defaultPolicy;
+      const policies = (search.policies ?? (defaultPolicy === undefined ? [] : [defaultPolicy])) as PolicySpec[];
       const withPolicies = switches(strategy, model, p) === true ? policies : [undefined];
       for (const policy of withPolicies) {
         for (const engine of engines) {

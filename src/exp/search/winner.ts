@@ -1,7 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { traceEntry } from '../../traces/catalog.ts';
-import { DEFAULT_POLICY } from '../config/resolve-system.ts';
 import { policyLabel } from '../manifest.ts';
 import type { RankedCandidate, SearchOutcome } from './rank.ts';
 import type { SearchConfig } from '../config/search-schema.ts';
@@ -19,7 +18,8 @@ export function winnerYaml(o: SearchOutcome, winner: RankedCandidate, resolved: 
     return relative(outDir, abs) || '.';
   };
   const c = winner.plan;
-  const spec = (search.policies ?? [DEFAULT_POLICY]).find((p) => policyLabel(p) === c.policy);
+  // Without a policies list a candidate ran its strategy's default policy, a name whose label is itself.
+  const spec = search.policies === undefined ? c.policy : search.policies.find((p) => policyLabel(p) === c.policy);
   const policy = spec !== undefined && typeof spec === 'object' && 'module' in spec ? { ...spec, module: path(String(spec.module)) } : spec;
   const rate = Number(winner.search.capacity_req_s.toPrecision(6));
   const workload = atRate(resolved.workloads as Record<string, unknown>[], rate, o.manifest.search.native_rate, path);
