@@ -10,6 +10,7 @@ const usage = `usage: yarn bench <${names.join('|')}> [options]
   decode  wall time of one decode iteration of each strategy on tiny [--world P] [--steps N]
   traces  stream 10 million synthetic trace rows through a loader (rate, peak memory)
   memory  0.5 M, 1 M and 2 M requests of one system through yarn exp's whole path (peak RSS, time) [--requests N] [--scales 1,2,4] [--exact]
+  search  yarn exp search: candidates per second, and bisection probes against the tolerance [--config FILE] [--jobs N] [--tolerances 0.5,0.2,...]
   cuda    each CUDA kernel at Llama-3.3-70B TP8 shapes against the GPU's ceilings (needs a GPU)`;
 if (!name || name === '--help' || name === '-h') {
   console.log(usage);

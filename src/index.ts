@@ -12,13 +12,16 @@ export { CheckpointError } from './model/safetensors.ts';
 
 // Parallel layouts: modes and rank groups.
 export { type FullTpOrder, fullTpGroup } from './parallel/groups.ts';
-export { type Mode, ParallelConfigError, describeMode } from './parallel/mode.ts';
+export { type Mode, ParallelConfigError } from './parallel/mode.ts';
 
 // The KV layout verifier.
 export * from './kv/index.ts';
+export { type SweepRow, assertShiftDeployment, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from './strategies/deployment.ts';
+export { shiftModes } from './strategies/shift.ts';
+export { allStrategies, getStrategy, strategyNames } from './strategies/registry.ts';
 
 // Switching policies.
-export { HISTORY, type IterationState, PolicyError, type SwitchMode, type SwitchPolicy } from './policy/types.ts';
+export { HISTORY, type IterationState, PolicyError, type ModeId, type SwitchPolicy } from './policy/types.ts';
 export { type PolicySpec, createPolicy, policyFromSpec, policyNames, policySummaries } from './policy/registry.ts';
 export { thresholdPolicy } from './policy/threshold.ts';
 

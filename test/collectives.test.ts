@@ -8,6 +8,7 @@ import { getModel } from '../src/model/catalog.ts';
 import type { Mode } from '../src/parallel/mode.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 import type { StrategyName } from '../src/strategies/types.ts';
+import { resolveParallel } from '../src/strategies/registry.ts';
 import { WORKLOAD } from './helpers/executor.ts';
 
 /**
@@ -49,18 +50,15 @@ function spVolume(tokens: number, sampled: number, s: number, t: number): Rec[] 
   return [...Array.from({ length: m.layers }, () => layer).flat(), ...tail];
 }
 
-function expected(batch: Batch, mode: Mode, rank: number): Rec[] {
-  const seqs = mode.kind === 'dp' ? batch.seqs.filter((q) => q.replica === Math.floor(rank / mode.tp)) : batch.seqs;
+/** The closed form of `mode` (by its id) with the deployment's degrees s = sp, t = tp on P = world ranks. */
+function expected(batch: Batch, mode: Mode, rank: number, d: { world: number; sp: number; tp: number }): Rec[] {
+  const seqs = mode.id === 'dp' ? batch.seqs.filter((q) => q.replica === Math.floor(rank / d.tp)) : batch.seqs;
   const N = seqs.reduce((a, q) => a + q.tokens.length, 0);
   const B = seqs.filter((q) => q.sample).length;
-  switch (mode.kind) {
-    case 'tp':
-      return tpVolume(N, B, mode.tp, 'full');
-    case 'dp':
-      return tpVolume(N, B, mode.tp, 'tp');
-    case 'sp':
-      return spVolume(N, B, mode.sp, mode.tp);
-  }
+  if (mode.id === 'tp') return tpVolume(N, B, d.world, 'full');
+  if (mode.id === 'dp') return tpVolume(N, B, d.tp, 'tp');
+  if (mode.id === 'sp') return spVolume(N, B, d.sp, d.tp);
+  throw new Error(`no closed form for mode '${mode.id}'`);
 }
 
 /** Runs a short generation and keeps every iteration's batch and result. */
@@ -90,12 +88,13 @@ const cases: [StrategyName, number, number | undefined, number | undefined][] = 
 for (const [strategy, world, sp, tp] of cases) {
   volumes(`${strategy} P=${world}${sp ? ` s=${sp}` : ''}${tp ? ` t=${tp}` : ''}`, async () => {
     const steps = await recordSteps(strategy, world, sp, tp);
+    const degrees = resolveParallel(strategy, world, sp, tp);
     assert.ok(steps.length >= 3);
     let total = 0;
     for (const { batch, result } of steps) {
       result.comm.forEach((records, rank) => {
         const got = records.map((r) => ({ kind: r.op === 'p2p' ? r.dir : r.kind, group: r.group, bytes: r.bytes }));
-        assert.equal(got, expected(batch, result.mode, rank), `rank ${rank}, ${result.mode.kind} iteration of ${batch.seqs.length} sequences`);
+        assert.equal(got, expected(batch, result.mode, rank, degrees), `rank ${rank}, ${result.mode.id} iteration of ${batch.seqs.length} sequences`);
         total += got.length;
       });
     }

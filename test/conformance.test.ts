@@ -1,15 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { modeIdOf } from '../src/engine/mode-chooser.ts';
 import { generate } from '../src/exec/generate.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
-import { compareLayouts, layoutFromShards } from '../src/kv/index.ts';
-import { describeMode } from '../src/parallel/mode.ts';
+import { compareLayouts, kvLayout } from '../src/kv/index.ts';
 import { strategyNames } from '../src/strategies/registry.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
 import { Rng } from '../src/util/rng.ts';
 import { assertCommBytesMatchMeta } from './helpers/comm-bytes.ts';
-import { RankPools, commBatches, cyclePolicy, deploymentsOf, referenceOf, workloadFor } from './helpers/conformance.ts';
+import { RankPools, commBatches, cyclePolicy, degreesOf, deploymentsOf, referenceOf, workloadFor } from './helpers/conformance.ts';
 import { worstLogitError } from './helpers/executor.ts';
 import { assertSimConserves } from './helpers/sim-invariants.ts';
 
@@ -19,8 +17,9 @@ import { assertSimConserves } from './helpers/sim-invariants.ts';
  * P = 1, 2, 4, 8, on real worker-thread ranks (one pool per P, re-initialised per deployment):
  *  - greedy tokens equal the single-device reference's, logits within 1e-4, while a policy
  *    cycles the strategy's modes every iteration (KV written in one mode is read in the next);
- *  - the KV layout every rank reports covers every head and is the same in every mode, and the
- *    debug check finds no KV slot changed across any switch;
+ *  - the KV layout each mode declares covers every (layer, head) and keeps each on its ranks in
+ *    every mode (the verifier; the switching block's proof too), the ranks' weights serve the
+ *    heads declared, and the debug check finds no KV slot changed across any switch;
  *  - every rank's communicator moved exactly what the meta trace of that rank predicts;
  * and on the simulator, seeded small workloads conserve requests, tokens, KV blocks and time.
  */
@@ -41,7 +40,7 @@ for (const name of strategyNames()) {
       executor(`${d.label}: tokens, logits, KV, collective bytes`, async () => {
         const { model, parallel, modes } = d;
         const exec = await createWorkerExecutor({
-          model: model.name, strategy: d.strategy.name, world: P, sp: parallel.sp, tp: parallel.tp, seed: 1,
+          model: model.name, strategy: d.strategy.name, world: P, ...degreesOf(d), seed: 1,
           kvBlocks: 64, blockSize: 16, policy: cyclePolicy(modes), checkKvOnSwitch: true, pool: pools.get(P),
         });
         try {
@@ -52,13 +51,21 @@ for (const name of strategyNames()) {
           assert.equal(run.tokens, ref.tokens, `${d.label}: generated tokens differ from the reference`);
           // Every mode ran, so every switch between them was checked slot by slot.
           const ran = new Set<string>(run.modes);
-          for (const m of modes) assert.ok(ran.has(modeIdOf(m)), `${d.label}: mode ${describeMode(m)} never ran`);
+          for (const m of modes) assert.ok(ran.has(m.id), `${d.label}: mode ${m.label} never ran`);
 
-          // The layout each rank reports (its weights' heads): complete in every mode, and the same as the first mode's.
-          const layouts = modes.map((m) => layoutFromShards(model, describeMode(m), exec.kvLayout(m), exec.replicas));
-          for (const layout of layouts) {
-            const v = compareLayouts(layouts[0]!, layout);
-            assert.is(v.verdict, 'invariant', `${d.label}: ${layouts[0]!.label} → ${layout.label}: ${v.reason}`);
+          // The KV layout each mode declares covers every (layer, head) and keeps each on its ranks
+          // from the first mode to every other; the switching block's own proof agrees; and every
+          // rank's weights were sharded for the heads its mode declares.
+          const declared = modes.map((m) => kvLayout(model, m));
+          for (const layout of declared) {
+            const v = compareLayouts(declared[0]!, layout);
+            assert.is(v.verdict, 'invariant', `${d.label}: ${declared[0]!.label} → ${layout.label}: ${v.reason}`);
+          }
+          const proof = d.strategy.switching?.kvProof(model, parallel);
+          if (proof) assert.is(proof.verdict, 'invariant', `${d.label}: the switching block's KV proof: ${proof.reason}`);
+          for (const m of modes) {
+            const reported = exec.kvLayout(m).map(({ qHeads, kvHeads, replicas, replica }) => ({ qHeads, kvHeads, replicas, replica }));
+            assert.equal(reported, m.kv.map(({ qHeads, kvHeads, replicas, replica }) => ({ qHeads, kvHeads, replicas, replica })), `${d.label}: heads the ranks' weights serve in ${m.label}`);
           }
 
           const comm = await assertCommBytesMatchMeta(exec, { model, strategy: d.strategy, parallel, batches: commBatches(model, exec.replicas) });
@@ -107,7 +114,7 @@ for (const name of strategyNames()) {
       for (const d of deploymentsOf(name, P)) {
         for (const seed of [1, 2, 3]) {
           const spec = {
-            name: d.label, strategy: d.strategy.name, world: P, sp: d.parallel.sp, tp: d.parallel.tp, model: d.model.name, hardware: 'h200',
+            name: d.label, strategy: d.strategy.name, world: P, ...degreesOf(d), model: d.model.name, hardware: 'h200',
             engine: { max_num_batched_tokens: 64, max_num_seqs: 6, block_size: 16, num_gpu_blocks_override: 12, cuda_graphs: seed === 2 },
             ...(d.modes.length > 1 ? { policy: cyclePolicy(d.modes) } : {}),
           };

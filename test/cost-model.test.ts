@@ -122,8 +122,8 @@ test('Llama-70B FP8 TP8 decode of one token: GEMMs read each GPU’s weights onc
   const expected = 8.688e9 / BW;
   const b = cost.breakdown('tp', { tokens: 1, sampled: 1, seqs: 1, decodes: 1, decodeContext: 4096, chunks: [] });
   assert.ok(Math.abs(b.gemm / expected - 1) < 0.01, `gemm ${b.gemm} s vs the hand-computed weight read ${expected} s`);
-  assert.ok(b.collectives.full > 0 && b.collectives.sp === 0 && b.collectives.tp === 0);
-  const sum = b.gemm + b.attention + b.memory + b.collectives.full + b.overhead;
+  assert.ok(b.collectives.full! > 0 && (b.collectives.sp ?? 0) === 0 && (b.collectives.tp ?? 0) === 0);
+  const sum = b.gemm + b.attention + b.memory + b.collectives.full! + b.overhead;
   assert.ok(close(sum, b.total));
 });
 

@@ -58,10 +58,10 @@ for (const [strategy, world, sp, tp] of cases) {
         const real = result.comm[0]!.map(key);
         const meta = collectives(tracer.traceBatch(model.layers, result.mode, BATCH));
         const synthetic = collectives(tracer.trace(model.layers, result.mode, 23, 2));
-        assert.ok(real.length > 0, `${result.mode.kind}: no collectives were moved`);
-        assert.equal(perKindAndGroup(meta), perKindAndGroup(real), `${result.mode.kind}: bytes per kind and group`);
-        assert.equal(meta, real, `${result.mode.kind}: collectives in order`);
-        assert.equal(synthetic, meta, `${result.mode.kind}: the synthetic batch of the same N and B`);
+        assert.ok(real.length > 0, `${result.mode.id}: no collectives were moved`);
+        assert.equal(perKindAndGroup(meta), perKindAndGroup(real), `${result.mode.id}: bytes per kind and group`);
+        assert.equal(meta, real, `${result.mode.id}: collectives in order`);
+        assert.equal(synthetic, meta, `${result.mode.id}: the synthetic batch of the same N and B`);
         // Ranks are symmetric (DP: within the replica that holds the batch), so rank 0 stands for all.
         const peers = strategy === 'dp' ? result.comm.slice(0, parallel.tp) : result.comm;
         peers.forEach((records, rank) => assert.equal(records.map(key), real, `rank ${rank} differs from rank 0`));

@@ -11,6 +11,8 @@ import { MetricsCollector } from '../src/sim/metrics/collector.ts';
 import { SimRequest } from '../src/sim/request.ts';
 import { resolveEngineSettings } from '../src/sim/settings.ts';
 import type { IterationRow } from '../src/sim/types.ts';
+import { getModel } from '../src/model/catalog.ts';
+import { tpMode } from '../src/strategies/tp.ts';
 
 /**
  * Batches in flight: an engine that is a pipeline of k stages. A fake cost model prices an
@@ -18,7 +20,7 @@ import type { IterationRow } from '../src/sim/types.ts';
  * out by hand.
  */
 const pricer = (perToken: number): IterationPricer => ({
-  modes: [{ kind: 'tp', tp: 1 }],
+  modes: [tpMode(getModel('tiny'), 1)],
   time: (_: number, shape: IterationShape) => shape.tokens * perToken,
 });
 

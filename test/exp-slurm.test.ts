@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { loadExperiment } from '../src/exp/config/load.ts';
 import { writeReport } from '../src/exp/report/index.ts';
 import { runExperiment } from '../src/exp/runner.ts';
+import { loadSearch, writeSearchReport } from '../src/exp/search/index.ts';
 import { SlurmError, submitSlurm } from '../src/exp/slurm/submit.ts';
 
 /**
@@ -16,6 +17,8 @@ import { SlurmError, submitSlurm } from '../src/exp/slurm/submit.ts';
  */
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG = 'test/fixtures/exp/slurm.yaml';
+/** A search of five candidates (test/exp-search.test.ts uses it too). */
+const SEARCH = 'test/fixtures/exp/search.yaml';
 const root = mkdtempSync(join(tmpdir(), 'exp-slurm-'));
 const conf = process.env.SLURM_CONF ?? '/tmp/shiftlab-slurm/slurm.conf';
 const env = { ...process.env, SLURM_CONF: conf, FORCE_COLOR: '0' };
@@ -47,6 +50,22 @@ function files(dir: string): string[] {
 /** A job's state from the controller (kept there for minutes after it ends). */
 function jobStates(id: string): string[] {
   return [...sh('scontrol', ['show', 'job', id]).out.matchAll(/JobState=(\w+)/g)].map((m) => m[1]!);
+}
+
+/** Waits for the merge job to complete; fails with the logs when a job fails or time runs out. */
+async function waitForJobs(out: string, arrayJob: string, mergeJob: string): Promise<void> {
+  const logs = (): string => readdirSync(join(out, 'slurm', 'logs')).map((f) => `--- ${f}\n${readFileSync(join(out, 'slurm', 'logs', f), 'utf8')}`).join('\n');
+  const deadline = Date.now() + 110_000;
+  for (;;) {
+    const [merge, tasks] = [jobStates(mergeJob), jobStates(arrayJob)];
+    if (merge[0] === 'COMPLETED') break;
+    const bad = [...merge, ...tasks].find((s) => /FAIL|CANCEL|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY/.test(s));
+    if (bad !== undefined || Date.now() > deadline) {
+      sh('scancel', [arrayJob, mergeJob]);
+      assert.unreachable(`jobs ${arrayJob} (${tasks.join(' ')}) and ${mergeJob} (${merge.join(' ')}) did not complete:\n${logs()}`);
+    }
+    await new Promise((done) => setTimeout(done, 1000));
+  }
 }
 
 const slurm = suite('yarn exp submit --slurm');
@@ -101,18 +120,7 @@ slurm('4 array tasks and the merge job on the local cluster equal one process, b
   assert.is(r.code, 0, r.stderr);
   const [, arrayJob, mergeJob] = /array job (\d+) and the merge as job (\d+)/.exec(r.stdout) ?? [];
   assert.ok(arrayJob && mergeJob, r.stdout);
-  const logs = (): string => readdirSync(join(out, 'slurm', 'logs')).map((f) => `--- ${f}\n${readFileSync(join(out, 'slurm', 'logs', f), 'utf8')}`).join('\n');
-  const deadline = Date.now() + 110_000;
-  for (;;) {
-    const [merge, tasks] = [jobStates(mergeJob!), jobStates(arrayJob!)];
-    if (merge[0] === 'COMPLETED') break;
-    const bad = [...merge, ...tasks].find((s) => /FAIL|CANCEL|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY/.test(s));
-    if (bad !== undefined || Date.now() > deadline) {
-      sh('scancel', [arrayJob!, mergeJob!]);
-      assert.unreachable(`jobs ${arrayJob} (${tasks.join(' ')}) and ${mergeJob} (${merge.join(' ')}) did not complete:\n${logs()}`);
-    }
-    await new Promise((done) => setTimeout(done, 1000));
-  }
+  await waitForJobs(out, arrayJob!, mergeJob!);
   assert.equal(readdirSync(out).sort(), ['merged', 'shard-1of4', 'shard-2of4', 'shard-3of4', 'shard-4of4', 'slurm']);
 
   // The same config in one process, from the same directory and with the same path.
@@ -132,6 +140,44 @@ slurm('4 array tasks and the merge job on the local cluster equal one process, b
   assert.is(again.code, 0, again.out);
   assert.match(readFileSync(join(out, 'slurm', 'logs', 'shard-2-of-4.log'), 'utf8'), /done in [\d.]+ s \(0 unit\(s\) run, 2 reused\)/);
   assert.equal(files(units).map((f) => statSync(join(units, f)).mtimeMs), before);
+});
+
+slurm('a search is refused the same way when Slurm is missing or unreachable: a clear message, nothing written', () => {
+  const out = join(root, 'search-not-installed');
+  const r = exp(['submit', SEARCH, '--slurm', '--out', out], { ...env, PATH: root });
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /Slurm is not installed here: 'sbatch' is not on PATH/);
+  assert.not.ok(existsSync(out));
+  if (sh('sh', ['-c', 'command -v sbatch scontrol']).code !== 0) return;
+  const dead = join(root, 'dead-search.conf');
+  writeFileSync(dead, `ClusterName=dead\nSlurmctldHost=${hostname()}(127.0.0.1)\nSlurmctldPort=1\nNodeName=${hostname()} CPUs=1 State=UNKNOWN\nPartitionName=p Nodes=ALL Default=YES\n`);
+  const u = exp(['submit', SEARCH, '--slurm', '--out', out], { ...env, SLURM_CONF: dead });
+  assert.is(u.code, 2);
+  assert.match(u.stderr, /the Slurm controller is not reachable/);
+  assert.not.ok(existsSync(out));
+});
+
+slurm('a search sharded over 4 array tasks and merged equals the one-process search, byte for byte (run.log aside)', async () => {
+  const why = clusterMissing();
+  if (why !== null) {
+    if (process.env.CI === 'true') assert.unreachable(`the Slurm cluster is not up in CI: ${why}`);
+    console.log(`  skipped: ${why}; to run it: ${START}`);
+    return;
+  }
+  const out = join(root, 'search-cluster');
+  const r = exp(['submit', SEARCH, '--slurm', '--shards', '4', '--out', out]);
+  assert.is(r.code, 0, r.stderr);
+  const [, arrayJob, mergeJob] = /array job (\d+) and the merge as job (\d+)/.exec(r.stdout) ?? [];
+  assert.ok(arrayJob && mergeJob, r.stdout);
+  await waitForJobs(out, arrayJob!, mergeJob!);
+  const one = join(root, 'search-one');
+  const run = await runExperiment(await loadSearch(SEARCH), { out: one, jobs: 1 });
+  await writeSearchReport(run.dir);
+  const merged = join(out, 'merged');
+  const [a, b] = [files(merged), files(one)].map((l) => l.filter((f) => f !== 'run.log'));
+  assert.equal(a, b);
+  for (const f of ['search.json', 'summary.md', 'winner.yaml', 'plots/pareto.svg', 'run.json']) assert.ok(a.includes(f), `the merged search lacks ${f}`);
+  for (const f of a) assert.ok(readFileSync(join(merged, f)).equals(readFileSync(join(one, f))), `${relative(root, join(merged, f))} differs from the one-process search`);
 });
 
 slurm.run();

@@ -4,8 +4,9 @@ import { generate } from '../src/exec/generate.ts';
 import { createReferenceExecutor } from '../src/exec/reference-executor.ts';
 import type { Executor, StepResult } from '../src/exec/types.ts';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
-import { KvLayoutError, KvMovedError, verifyShiftDeployment } from '../src/kv/index.ts';
+import { KvLayoutError, KvMovedError } from '../src/kv/index.ts';
 import type { SeqWork } from '../src/model/batch.ts';
+import { verifyShiftDeployment } from '../src/strategies/deployment.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 
 /**
@@ -35,16 +36,18 @@ test('naive full-TP order: the switch to TP is refused before any token is produ
   const exec = await createWorkerExecutor({ ...base, order: 'naive' });
   try {
     // The ranks' own report, not the formula with the right order, is what gets checked.
-    assert.equal(exec.kvLayout({ kind: 'tp', tp: 4 }).map((h) => [...h.kvHeads]), [[0], [0], [1], [1]]);
-    assert.equal(exec.kvLayout({ kind: 'sp', sp: 2, tp: 2 }).map((h) => [...h.kvHeads]), [[0], [1], [0], [1]]);
+    const [sp, tp] = exec.modes;
+    assert.equal([sp!.id, tp!.id], ['sp', 'tp']);
+    assert.equal(exec.kvLayout(tp!).map((h) => [...h.kvHeads]), [[0], [0], [1], [1]]);
+    assert.equal(exec.kvLayout(sp!).map((h) => [...h.kvHeads]), [[0], [1], [0], [1]]);
     const { exec: watched, ran } = recording(exec);
     // A 40-token prompt under a 16-token budget: iteration 0 (SP) is a prefill chunk that samples nothing.
     const run = generate(watched, { promptLens: [40], maxNewTokens: 4, seed: 1, vocab: 512, maxBatchedTokens: 16, blockSize: 16, kvBlocks: 16 });
     const error = await run.then(() => null, (e: unknown) => e as Error);
     assert.instance(error, KvLayoutError);
-    assert.match(error!.message, 'refusing to switch from SP=2×TP=2 to TP=4 (naive order) before it runs');
+    assert.match(error!.message, 'refusing to switch from SP=2×TP=2 to TP=4 in naive order [0,1,2,3] before it runs');
     assert.match(error!.message, 'rank 1 holds KV head 1 (copy 0 of 2) of every sequence in SP=2×TP=2 (as its weights were sharded)');
-    assert.equal(ran.map((r) => r.mode.kind), ['sp']);
+    assert.equal(ran.map((r) => r.mode.id), ['sp']);
     assert.is(ran[0]!.logits.size, 0, 'a token was produced before the refusal');
     // The formula-based verdict on the same deployment agrees.
     assert.is(verifyShiftDeployment('tiny', 4, 2, 2, 'naive').verdict, 'moves');

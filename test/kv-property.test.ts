@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Verdict, verifyDpAgainstTp, verifyShiftDeployment } from '../src/kv/index.ts';
+import type { Verdict } from '../src/kv/index.ts';
+import { verifyDpAgainstTp, verifyShiftDeployment } from '../src/strategies/deployment.ts';
 import type { ModelConfig } from '../src/model/config.ts';
 import { Rng } from '../src/util/rng.ts';
 import { type BruteVerdict, type FlowMode, bruteForce, fullTpRanks } from './helpers/kv-dataflow.ts';

@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type KvSwitchSnapshots, KvMovedError, assertKvUnmoved, kvLayout } from '../src/kv/index.ts';
 import type { SeqWork } from '../src/model/batch.ts';
+import { dpMode } from '../src/strategies/dp.ts';
+import { spMode } from '../src/strategies/sp.ts';
 import { getModel } from '../src/model/catalog.ts';
 import { Rng } from '../src/util/rng.ts';
 
@@ -24,7 +26,7 @@ function seq(id: number, start: number, n: number, blockTable: number[], replica
   return { id, replica, tokens: Array(n).fill(7), start, blockTable, sample: true, decode: start > 0 };
 }
 
-function check(seqs: SeqWork[], edit: (after: Float32Array[]) => void, layout = kvLayout(tiny, { mode: { kind: 'sp', sp: 2, tp: 2 } })): void {
+function check(seqs: SeqWork[], edit: (after: Float32Array[]) => void, layout = kvLayout(tiny, spMode(tiny, 2, 2))): void {
   const before = snapshots('kv');
   const after = before.map((x) => x.slice());
   edit(after);
@@ -65,7 +67,7 @@ test('a new token written over context the batch reads (a block given twice) is 
 });
 
 test('DP: a replica may change only the slots of its own sequences', () => {
-  const dp = kvLayout(tiny, { mode: { kind: 'dp', replicas: 2, tp: 2 } });
+  const dp = kvLayout(tiny, dpMode(tiny, 2, 2));
   // Sequence 0 is on replica 1 (ranks 2, 3): rank 0 must not change slot 13 of its own pool.
   check([seq(0, 5, 1, [2, 3], 1)], (after) => after[2]!.fill(9, word(0, 13), word(0, 14)), dp);
   assert.throws(() => check([seq(0, 5, 1, [2, 3], 1)], (after) => after[0]!.fill(9, word(0, 13), word(0, 14)), dp), /rank 0, K cache of layer 0, block 3 offset 1/);

@@ -1,11 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  KvLayoutError, assertShiftDeployment, compareLayouts, kvLayout, layoutFromShards, sweepDeployments, verifyDpAgainstTp, verifyInvariance,
-  verifyShiftDeployment,
-} from '../src/kv/index.ts';
+import { KvLayoutError, compareLayouts, kvLayout, layoutFromShards, verifyInvariance } from '../src/kv/index.ts';
 import { allModels, getModel } from '../src/model/catalog.ts';
-import { factorizations, validateMode } from '../src/parallel/mode.ts';
+import { factorizations } from '../src/parallel/mode.ts';
+import { assertShiftDeployment, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../src/strategies/deployment.ts';
+import { getStrategy } from '../src/strategies/registry.ts';
+import { spMode } from '../src/strategies/sp.ts';
+import { tpMode } from '../src/strategies/tp.ts';
 
 /** Issue 3: the verifier's proofs and counterexamples on the catalog and on hand-made cases. */
 const tiny = getModel('tiny');
@@ -14,8 +15,9 @@ const WORLDS = [1, 2, 4, 8, 16];
 /** Whether the Shift deployment can exist at all (the project's own config check). */
 function valid(name: string, P: number, sp: number, tp: number): boolean {
   try {
-    validateMode(getModel(name), { kind: 'sp', sp, tp }, P);
-    validateMode(getModel(name), { kind: 'tp', tp: P }, P);
+    if (sp * tp !== P) return false;
+    spMode(getModel(name), sp, tp);
+    tpMode(getModel(name), P);
     return true;
   } catch {
     return false;
@@ -133,10 +135,12 @@ counter('s·t ≠ P, non-integers and heads that do not split are refused with t
 });
 
 counter('two layouts on different worlds, and a full-TP grid that does not match P, are refused', () => {
-  const v = verifyInvariance(tiny, { mode: { kind: 'sp', sp: 2, tp: 2 } }, { mode: { kind: 'tp', tp: 8 } });
+  const names = { a: 'a', b: 'b' };
+  const v = verifyInvariance(tiny, names, () => [spMode(tiny, 2, 2), tpMode(tiny, 8)]);
   assert.is(v.verdict, 'refused');
   assert.match(v.reason, 'SP=2×TP=2 uses 4 ranks but TP=8 uses 8');
-  const grid = verifyInvariance(tiny, { mode: { kind: 'tp', tp: 4 } }, { mode: { kind: 'tp', tp: 4 }, grid: { sp: 2, tp: 4 } });
+  const grid = verifyInvariance(tiny, names, () => [tpMode(tiny, 4), tpMode(tiny, 4, { sp: 2, tp: 4 })]);
+  assert.is(grid.verdict, 'refused');
   assert.match(grid.reason, 'the full-TP group of SP=2×TP=4 has 8 ranks, but TP=4 has 4');
 });
 
@@ -148,7 +152,7 @@ counter('only the copy of a replicated head differs (1 KV head): same data, inva
 });
 
 counter('reported layouts: a head on no rank, or a query head on two, is refused', () => {
-  const good = kvLayout(tiny, { mode: { kind: 'tp', tp: 2 } });
+  const good = kvLayout(tiny, tpMode(tiny, 2));
   const lost = layoutFromShards(tiny, 'lost', [good.ranks[0]!, good.ranks[0]!], 1);
   const v = compareLayouts(good, lost);
   assert.is(v.verdict, 'refused');
@@ -168,10 +172,10 @@ counter('assertShiftDeployment throws KvLayoutError naming the deployment; passe
 });
 
 counter('the sweep covers every model × P × split', () => {
-  const rows = sweepDeployments(allModels(), [2, 4, 8, 16], 'shift');
+  const rows = sweepDeployments(allModels(), [2, 4, 8, 16], getStrategy('shift'));
   assert.is(rows.length, allModels().length * (2 + 3 + 4 + 5));
   assert.not.ok(rows.some((r) => r.verdict.verdict === 'moves'));
-  assert.ok(sweepDeployments(allModels(), [8], 'shift', 'naive').some((r) => r.verdict.verdict === 'moves'));
+  assert.ok(sweepDeployments(allModels(), [8], getStrategy('shift'), 'naive').some((r) => r.verdict.verdict === 'moves'));
 });
 
 counter.run();

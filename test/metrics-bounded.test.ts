@@ -150,7 +150,7 @@ bounded('the iteration log spilled to disk bins exactly like an in-memory binnin
   const rng = new Rng('iterations');
   const its = Array.from({ length: 1000 }, () => ({ start: rng.uniform() * 50, tokens: rng.int(1, 9000), mode: rng.pick(['tp', 'sp']) }));
   const spill = join(dir, 'iterations.partial');
-  const log = new IterationLog(true, spill, 16); // 16 records in memory: 62 spills
+  const log = new IterationLog('tp', spill, 16); // 16 records in memory: 62 spills
   for (const it of its) log.add(it.start, it.tokens, it.mode);
   assert.ok(readdirSync(dir).includes('iterations.partial'));
   const bins = 7;

@@ -3,8 +3,10 @@ import * as assert from 'uvu/assert';
 import { createWorkerExecutor } from '../src/exec/worker-executor.ts';
 import { getModel } from '../src/model/catalog.ts';
 import type { ModelConfig } from '../src/model/config.ts';
-import { ParallelConfigError, factorizations, validateMode } from '../src/parallel/mode.ts';
+import { ParallelConfigError, factorizations } from '../src/parallel/mode.ts';
 import { getStrategy, resolveParallel } from '../src/strategies/registry.ts';
+import { spMode } from '../src/strategies/sp.ts';
+import { tpMode } from '../src/strategies/tp.ts';
 
 /** Issue 2, item 5: bad parallel configs fail before any work, naming the numbers. */
 const bad = suite('bad parallel configs');
@@ -32,14 +34,14 @@ bad('DP replicas that do not divide the world', () => rejects({ ...base, strateg
 
 bad('KV heads that can be neither split nor replicated', () => {
   const odd: ModelConfig = { ...tiny, name: 'odd', heads: 12, kvHeads: 6, hidden: 192 };
-  assert.throws(() => validateMode(odd, { kind: 'tp', tp: 4 }, 4), (e: Error) => e instanceof ParallelConfigError && /6 KV heads/.test(e.message) && /4 ranks/.test(e.message));
+  assert.throws(() => tpMode(odd, 4), (e: Error) => e instanceof ParallelConfigError && /6 KV heads/.test(e.message) && /4 ranks/.test(e.message));
   // The SP attention layout spans s·t ranks even when the TP group alone would be fine.
-  assert.throws(() => validateMode(odd, { kind: 'sp', sp: 4, tp: 1 }, 4), /s·t = 4/);
+  assert.throws(() => spMode(odd, 4, 1), /s·t = 4/);
 });
 
 bad('an MLP not divisible by the TP degree', () => {
   const odd: ModelConfig = { ...tiny, name: 'odd-mlp', mlp: 250 };
-  assert.throws(() => validateMode(odd, { kind: 'tp', tp: 4 }, 4), /mlp size 250 is not divisible by 4/);
+  assert.throws(() => tpMode(odd, 4), /mlp size 250 is not divisible by 4/);
 });
 
 bad('every valid factorization of tiny is accepted by sp and shift', () => {

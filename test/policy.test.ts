@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Batch, SeqWork } from '../src/model/batch.ts';
 import { iterationState } from '../src/policy/state.ts';
 import { createPolicy, policyFromSpec, policyNames } from '../src/policy/registry.ts';
-import { PolicyError, type SwitchMode, type SwitchPolicy } from '../src/policy/types.ts';
+import { PolicyError, type ModeId, type SwitchPolicy } from '../src/policy/types.ts';
 import { Rng } from '../src/util/rng.ts';
 
 /** Hand-made iterations: `decodes` one-token sequences plus prefill chunks of the given sizes. */
@@ -12,8 +12,11 @@ function batch(decodes: number, chunks: number[] = [], extra: Partial<Batch> = {
   return { seqs: [...Array.from({ length: decodes }, (_, i) => seq(i, 1, true)), ...chunks.map((n, i) => seq(decodes + i, n, false))], ...extra };
 }
 
-function decide(p: SwitchPolicy, b: Batch, history: SwitchMode[] = [], oracle?: (m: SwitchMode) => number): SwitchMode {
-  return p.decide(iterationState(b, history.length, history, oracle));
+/** The mode ids of Shift's switching block. */
+const SHIFT_MODES = ['tp', 'sp'];
+
+function decide(p: SwitchPolicy, b: Batch, history: ModeId[] = [], oracle?: (m: ModeId) => number): ModeId {
+  return p.decide(iterationState(b, history.length, history, oracle, SHIFT_MODES));
 }
 
 const builtins = suite('built-in policies decide on hand-made states');
@@ -45,7 +48,7 @@ builtins('hysteresis: two thresholds and a minimum dwell', async () => {
 });
 
 builtins('cost-oracle: the cheaper predicted mode; the switch penalty makes it sticky', async () => {
-  const oracle = (m: SwitchMode): number => (m === 'tp' ? 0.010 : 0.0105);
+  const oracle = (m: ModeId): number => (m === 'tp' ? 0.010 : 0.0105);
   assert.is(decide(await createPolicy('cost-oracle'), batch(8), ['sp'], oracle), 'tp');
   assert.is(decide(await createPolicy({ name: 'cost-oracle', switch_penalty: 0.1 }), batch(8), ['sp'], oracle), 'sp');
   assert.throws(() => decide(policyFromSpec('cost-oracle'), batch(8)), (e: Error) => e instanceof PolicyError && /no cost model/.test(e.message));

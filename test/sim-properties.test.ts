@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ModeKind } from '../src/parallel/mode.ts';
+import type { ModeId } from '../src/parallel/mode.ts';
 import { alternatePolicy } from '../src/policy/alternate.ts';
 import { thresholdPolicy } from '../src/policy/threshold.ts';
 import type { SwitchPolicy } from '../src/policy/types.ts';
@@ -31,11 +31,11 @@ const SYSTEMS: Pick<SystemSpec, 'strategy' | 'world' | 'sp' | 'tp' | 'model'>[] 
 ];
 
 /** A policy that records what it answered, keyed by call order. */
-function recording(inner: SwitchPolicy, answers: ModeKind[]): SwitchPolicy {
+function recording(inner: SwitchPolicy, answers: ModeId[]): SwitchPolicy {
   return { name: inner.name, decide: (s) => { const m = inner.decide(s); answers.push(m); return m; } };
 }
 
-function randomCase(seed: number, answers: ModeKind[]): Case {
+function randomCase(seed: number, answers: ModeId[]): Case {
   const rng = new Rng(`sim-case-${seed}`);
   const base = rng.pick(SYSTEMS);
   const blockSize = rng.pick([4, 16]);
@@ -70,7 +70,7 @@ test('200 random traces: requests finish or are rejected, tokens, KV, time and m
   let rejected = 0;
   let switches = 0;
   for (let seed = 0; seed < 200; seed++) {
-    const answers: ModeKind[] = [];
+    const answers: ModeId[] = [];
     const c = randomCase(seed, answers);
     const where = `seed ${seed} (${c.spec.strategy}, ${c.requests.length} requests, ${c.blocks} blocks of ${c.blockSize})`;
     const { result, iterations, decisions } = await assertSimConserves(c.spec, c.requests, where);

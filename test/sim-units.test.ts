@@ -103,8 +103,8 @@ errors('bad specs name the key to change', async () => {
     }
   };
   await fails({ ...ok, world: 16 }, SimConfigError, /world 16 GPUs exceed one h200 node \(8\)/);
-  await fails({ ...ok, policy: 'threshold' }, SimConfigError, /policy only Shift switches modes/);
-  await fails({ ...ok, router: 'round-robin' }, SimConfigError, /router only DP has replicas/);
+  await fails({ ...ok, policy: 'threshold' }, SimConfigError, /policy only shift switch modes/);
+  await fails({ ...ok, router: 'round-robin' }, SimConfigError, /router only dp have replicas/);
   await fails({ ...ok, engine: { max_num_seqs: 0, gpu_memory_utilization: 2 } }, SimConfigError, /engine\.max_num_seqs: .*\n.*engine\.gpu_memory_utilization/);
   await fails({ ...ok, strategy: 'shift', sp: 3 }, ParallelConfigError, /SP 3/);
   await fails({ ...ok, world: 3 }, ParallelConfigError, /64 query heads are not divisible by 3 ranks/);

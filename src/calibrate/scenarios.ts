@@ -183,8 +183,8 @@ export async function buildScenarios(file: MeasurementsFile, recordOn: ProfileSe
       out.push({
         point,
         evaluate: (profiles) => {
-          const b = cost.withProfile(profiles[pf.hardware]).breakdown(cost.modes[0]!.kind, shape);
-          const collectives = b.collectives.tp + b.collectives.sp + b.collectives.full + b.collectives.world;
+          const b = cost.withProfile(profiles[pf.hardware]).breakdown(cost.modes[0]!.id, shape);
+          const collectives = Object.values(b.collectives).reduce((x, y) => x + y, 0);
           // Share of the GPU's prefill time (the engine's CPU time is not on the GPU timeline).
           return collectives / (b.total - b.overhead);
         },

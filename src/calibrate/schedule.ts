@@ -1,6 +1,6 @@
 import type { IterationCostModel } from '../cost/iteration.ts';
 import type { IterationShape } from '../cost/iteration.ts';
-import type { ModeKind } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import { createDeployment, simulate, synthetic, type SystemSpec } from '../sim/index.ts';
 
 /**
@@ -19,7 +19,7 @@ export interface RecordedSchedule {
   readonly spec: SystemSpec;
   readonly cost: IterationCostModel;
   /** Per distinct engine schedule (DP replicas that ran the same iterations share one), its iterations in order. */
-  readonly engines: readonly (readonly { readonly mode: ModeKind; readonly shape: IterationShape }[])[];
+  readonly engines: readonly (readonly { readonly mode: ModeId; readonly shape: IterationShape }[])[];
   /** `replica`: the index of the request's engine schedule in `engines`. */
   readonly requests: readonly { readonly replica: number; readonly first: number; readonly last: number; readonly input: number; readonly output: number }[];
 }
@@ -31,7 +31,7 @@ export class ScheduleError extends Error {
 /** Simulates `count` requests of input/output tokens all arriving at t = 0 and records the schedule. */
 export async function recordSchedule(spec: SystemSpec, input: number, output: number, count: number): Promise<RecordedSchedule> {
   const deployment = await createDeployment(spec);
-  const engines: { mode: ModeKind; shape: IterationShape; start: number; end: number }[][] = [];
+  const engines: { mode: ModeId; shape: IterationShape; start: number; end: number }[][] = [];
   const rows: { replica: number; first: number; last: number; input: number; output: number }[] = [];
   // The run traces into the cache the recorded cost model prices from later.
   await simulate({ ...spec, traces: deployment.cost.traceCache }, synthetic({ count, input, output }), {
@@ -54,7 +54,7 @@ export async function recordSchedule(spec: SystemSpec, input: number, output: nu
   };
   if (rows.length !== count) throw new ScheduleError(`${spec.name}: ${count - rows.length} of ${count} requests did not finish`);
   // DP replicas given the same requests run the same iterations: price each distinct one once.
-  const unique: { mode: ModeKind; shape: IterationShape }[][] = [];
+  const unique: { mode: ModeId; shape: IterationShape }[][] = [];
   const engineOf = engines.map((its) => {
     const same = unique.findIndex((u) => sameIterations(u, its));
     if (same >= 0) return same;
@@ -69,7 +69,7 @@ export async function recordSchedule(spec: SystemSpec, input: number, output: nu
   };
 }
 
-function sameIterations(a: readonly { mode: ModeKind; shape: IterationShape }[], b: readonly { mode: ModeKind; shape: IterationShape }[]): boolean {
+function sameIterations(a: readonly { mode: ModeId; shape: IterationShape }[], b: readonly { mode: ModeId; shape: IterationShape }[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const [x, y] = [a[i]!, b[i]!];

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadExperiment } from '../exp/config/load.ts';
+import { loadAnyConfig } from '../exp/search/index.ts';
 import { type Submission, submitSlurm } from '../exp/slurm/submit.ts';
 import { mergedDir } from '../exp/slurm/scripts.ts';
 import { tracesDirs } from '../traces/discover.ts';
@@ -20,7 +20,7 @@ interface SubmitArgs {
   readonly results: string;
 }
 
-function describe(s: Submission, dryRun: boolean): string {
+function describe(s: Submission, dryRun: boolean, search: boolean): string {
   const lines = [...s.notes.map((n) => `note: ${n}`)];
   const { array, merge } = s.scripts;
   if (dryRun) {
@@ -31,7 +31,7 @@ function describe(s: Submission, dryRun: boolean): string {
   lines.push(
     `submitted ${s.shards} shard(s) as array job ${s.arrayJob} and the merge as job ${s.mergeJob} (runs when every shard succeeded)`,
     `  watch:    squeue -j ${s.arrayJob},${s.mergeJob}      logs: ${s.root}/slurm/logs/`,
-    `  results:  ${mergedDir(s.root)}/ once job ${s.mergeJob} ends (summary.md, results.json, requests.csv)`,
+    `  results:  ${mergedDir(s.root)}/ once job ${s.mergeJob} ends (${search ? 'summary.md, search.json, winner.yaml' : 'summary.md, results.json, requests.csv'})`,
     `  a failed shard i: sbatch --array=i ${array}   (it resumes shard i), then scancel ${s.mergeJob} and`,
     `            sbatch --dependency=afterok:<new job> ${merge}`,
   );
@@ -40,7 +40,7 @@ function describe(s: Submission, dryRun: boolean): string {
 
 async function submit(a: SubmitArgs, io: ExpIo): Promise<void> {
   if (!a.slurm) throw new UsageError(`${io.command} submit needs a scheduler: --slurm (the only one supported)`);
-  const e = await loadExperiment(a.config, { tracesDirs: tracesDirs(a.traces) });
+  const e = await loadAnyConfig(a.config, { tracesDirs: tracesDirs(a.traces) });
   for (const s of e.skipped) io.err(`note: skipping workload '${s.workload}': ${s.reason}`);
   const s = submitSlurm(e, {
     config: a.config,
@@ -53,16 +53,16 @@ async function submit(a: SubmitArgs, io: ExpIo): Promise<void> {
     ...(a.out === undefined ? {} : { out: a.out }),
     ...(a.traces === undefined ? {} : { traces: a.traces }),
   });
-  io.out(describe(s, a['dry-run']));
+  io.out(describe(s, a['dry-run'], e.search !== undefined));
 }
 
 /** The `submit` command of `yarn exp`; its errors go to expMain, which maps them to exit codes. */
 export const submitCommand = (io: ExpIo): CommandModule<object, SubmitArgs> => ({
   command: 'submit <config>',
-  describe: 'run an experiment on a Slurm cluster: a job array (one --shard per task) and a merge job after it',
+  describe: 'run an experiment or a search on a Slurm cluster: a job array (one --shard per task; a search shards its candidates) and a merge job after it',
   builder: (y: Argv) =>
     y
-      .positional('config', { type: 'string', demandOption: true, describe: 'experiment YAML' })
+      .positional('config', { type: 'string', demandOption: true, describe: 'experiment or search YAML' })
       .option('slurm', { type: 'boolean', default: false, describe: 'submit to Slurm with sbatch (required: the only scheduler)' })
       .option('shards', { type: 'number', describe: 'array tasks, one shard each (default: the points, at most 8)' })
       .option('partition', { type: 'string', describe: 'Slurm partition (default: the cluster\'s)' })

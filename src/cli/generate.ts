@@ -7,7 +7,10 @@ import { createWorkerExecutor } from '../exec/worker-executor.ts';
 import { modelNames } from '../model/catalog.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { policyFromSpec, policyNames } from '../policy/registry.ts';
-import { strategyNames } from '../strategies/registry.ts';
+import { strategiesWith, strategyConfigKeys, strategyNames } from '../strategies/registry.ts';
+
+/** The degree keys of every strategy, described per strategy (the --sp / --tp help). */
+const DEGREES = strategyConfigKeys();
 import type { StrategyName } from '../strategies/types.ts';
 import { UsageError, exitOnError } from './errors.ts';
 
@@ -21,9 +24,9 @@ const argv = yargs(hideBin(process.argv))
   })
   .option('strategy', { type: 'string', default: 'single', choices: ['single', ...strategyNames()], describe: 'single = the one-device reference' })
   .option('world', { type: 'number', default: 1, describe: 'ranks P (worker threads)' })
-  .option('sp', { type: 'number', describe: 'SP degree s (sp, shift; default P / t)' })
-  .option('tp', { type: 'number', describe: 'TP degree t (sp, shift, dp; default: P / s, or 1 for dp)' })
-  .option('policy', { type: 'string', default: 'threshold:512', describe: `shift's switching policy: ${policyNames().join(', ')} (name or name:arg)` })
+  .option('sp', { type: 'number', describe: DEGREES.sp?.description ?? '' })
+  .option('tp', { type: 'number', describe: DEGREES.tp?.description ?? '' })
+  .option('policy', { type: 'string', default: 'threshold:512', describe: `switching policy (${strategiesWith('switching').join(', ')}): ${policyNames().join(', ')} (name or name:arg)` })
   .option('hardware', { type: 'string', default: 'h200', describe: "hardware profile the policy's cost oracle prices iterations on (cost-oracle)" })
   .option('prompt-lens', { type: 'string', default: '5,17,33,64', describe: 'prompt lengths, comma-separated (prompts are seeded random tokens)' })
   .option('max-new-tokens', { type: 'number', default: 16 })
@@ -65,8 +68,8 @@ async function main(): Promise<void> {
     if (progress) process.stderr.write('\n');
     const seconds = (performance.now() - started) / 1000;
     const summary = {
-      model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.kind),
-      policy: argv.strategy === 'shift' ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
+      model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.id),
+      policy: strategiesWith('switching').includes(argv.strategy) ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
       tokens: r.tokens, modes: r.modes, scheduled: r.scheduled, seconds,
     };
     if (argv.json) {

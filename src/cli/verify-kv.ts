@@ -1,11 +1,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type Verdict, formatVerdict, summarizeVerdict, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from '../kv/index.ts';
+import { type Verdict, formatVerdict, summarizeVerdict } from '../kv/index.ts';
+import { sweepDeployments } from '../strategies/deployment.ts';
+import { allStrategies, getStrategy } from '../strategies/registry.ts';
 import { allModels, getModel, modelNames } from '../model/catalog.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { UsageError, exitOnError } from './errors.ts';
 
 const WORLDS = [2, 4, 8, 16];
+/** Strategies that declare a KV check, those that switch modes first (the default is the first). */
+const CHECKED = allStrategies().filter((s) => s.kvCheck).sort((a, b) => Number(b.switching !== undefined) - Number(a.switching !== undefined));
 
 const argv = yargs(hideBin(process.argv))
   .scriptName('yarn verify-kv')
@@ -19,9 +23,9 @@ const argv = yargs(hideBin(process.argv))
   )
   .option('model', { type: 'string', describe: `model: ${modelNames().join(', ')}` })
   .option('world', { type: 'number', describe: 'ranks P' })
-  .option('sp', { type: 'number', describe: 'SP degree s of the Shift base model (shift)' })
-  .option('tp', { type: 'number', describe: 'TP degree t: of the Shift base model (shift, required), or of each DP replica (dp, default 1)' })
-  .option('strategy', { type: 'string', choices: ['shift', 'dp'], default: 'shift', describe: 'shift: SP s×TP t against TP P; dp: DP P/t×TP t against TP P' })
+  .option('sp', { type: 'number', describe: `SP degree s (${CHECKED.filter((s) => s.kvCheck!.ordered).map((s) => s.name).join(', ')}, required)` })
+  .option('tp', { type: 'number', describe: `TP degree t (required for ${CHECKED.filter((s) => s.kvCheck!.ordered).map((s) => s.name).join(', ')}; default 1 for the others)` })
+  .option('strategy', { type: 'string', choices: CHECKED.map((s) => s.name), default: CHECKED[0]!.name, describe: CHECKED.map((s) => `${s.name}: ${s.kvCheck!.describe}`).join('; ') })
   .option('order', { type: 'string', choices: ['full-tp', 'naive'], default: 'full-tp', describe: "rank order of the shift model's full-TP group (naive = 0..P-1)" })
   .option('all', { type: 'boolean', default: false, describe: `every catalog model, P in {${WORLDS.join(', ')}}, every split, one line each` })
   .option('json', { type: 'boolean', default: false, describe: 'print the verdict(s) as JSON' })
@@ -41,18 +45,20 @@ function single(order: FullTpOrder): Verdict {
   if (argv.model === undefined) throw new UsageError('--model is required (or use --all)');
   const model = getModel(argv.model);
   const world = positiveInteger('world', argv.world);
-  if (argv.strategy === 'dp') {
-    if (argv.sp !== undefined) throw new UsageError(`--strategy dp has no SP degree; got --sp ${argv.sp}`);
-    return verifyDpAgainstTp(model, world, positiveInteger('tp', argv.tp ?? 1));
+  const strategy = getStrategy(argv.strategy);
+  // A strategy whose check is unordered has replicas of TP t and no SP degree (DP); an ordered one an SP × TP grid (Shift).
+  if (!strategy.kvCheck!.ordered) {
+    if (argv.sp !== undefined) throw new UsageError(`--strategy ${strategy.name} has no SP degree; got --sp ${argv.sp}`);
+    return strategy.kvCheck!.verify(model, world, { sp: 1, tp: positiveInteger('tp', argv.tp ?? 1) }, order);
   }
-  return verifyShiftDeployment(model, world, positiveInteger('sp', argv.sp), positiveInteger('tp', argv.tp), order);
+  return strategy.kvCheck!.verify(model, world, { sp: positiveInteger('sp', argv.sp), tp: positiveInteger('tp', argv.tp) }, order);
 }
 
 function all(order: FullTpOrder): boolean {
   for (const key of ['model', 'world', 'sp', 'tp'] as const) {
     if (argv[key] !== undefined) throw new UsageError(`--all covers every model, world size and split; drop --${key}`);
   }
-  const rows = sweepDeployments(allModels(), WORLDS, argv.strategy as 'shift' | 'dp', order);
+  const rows = sweepDeployments(allModels(), WORLDS, getStrategy(argv.strategy), order);
   if (argv.json) console.log(JSON.stringify(rows.map((r) => ({ model: r.model, world: r.world, ...r.verdict }))));
   else {
     const name = Math.max(...rows.map((r) => r.model.length));
@@ -67,7 +73,7 @@ function all(order: FullTpOrder): boolean {
 
 function main(): void {
   const order = argv.order as FullTpOrder;
-  if (argv.strategy === 'dp' && order === 'naive') throw new UsageError('--order names the rank order of the shift model; it does not apply to --strategy dp');
+  if (!getStrategy(argv.strategy).kvCheck!.ordered && order === 'naive') throw new UsageError(`--order names the rank order of the shift model; it does not apply to --strategy ${argv.strategy}`);
   if (argv.all) {
     if (!all(order)) process.exitCode = 1;
     return;

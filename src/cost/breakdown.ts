@@ -6,34 +6,43 @@ export interface Breakdown {
   readonly attention: number;
   /** Memory-bound ops: norms, RoPE, residual adds, KV writes, Ulysses packing, embedding. */
   readonly memory: number;
-  /** Collectives by process group ('tp', 'sp', 'full' TP, 'world'). */
+  /** Collectives by process group, named by the modes that ran them (e.g. SP's 'tp' and 'sp', TP's 'full'). */
   readonly collectives: Readonly<Record<GroupName, number>>;
   /** Engine (CPU) time between GPU steps. */
   readonly overhead: number;
   readonly total: number;
 }
 
-
-/** A mutable running sum of breakdowns (fixed fields: cheap to add to per iteration). */
+/**
+ * A mutable running sum of breakdowns (cheap to add to per iteration). Collectives are kept per
+ * group name in parallel arrays: a deployment has a handful of groups, so a linear scan is faster
+ * than a Map and keeps the order groups first appeared in.
+ */
 export class BreakdownSum {
   gemm = 0;
   attention = 0;
   memory = 0;
-  tp = 0;
-  sp = 0;
-  full = 0;
-  world = 0;
   overhead = 0;
+  private readonly groups: GroupName[] = [];
+  private readonly times: number[] = [];
+
+  /** Adds `seconds` of collectives on group `name`. */
+  addCollective(name: GroupName, seconds: number): void {
+    this.times[this.slot(name)]! += seconds;
+  }
+
+  /** Seconds of collectives on group `name` so far (0 when none ran). */
+  collective(name: GroupName): number {
+    const i = this.groups.indexOf(name);
+    return i < 0 ? 0 : this.times[i]!;
+  }
 
   add(b: BreakdownSum, scale = 1): void {
     this.gemm += scale * b.gemm;
     this.attention += scale * b.attention;
     this.memory += scale * b.memory;
-    this.tp += scale * b.tp;
-    this.sp += scale * b.sp;
-    this.full += scale * b.full;
-    this.world += scale * b.world;
     this.overhead += scale * b.overhead;
+    for (let i = 0; i < b.groups.length; i++) this.times[this.slot(b.groups[i]!)]! += scale * b.times[i]!;
   }
 
   /** this = b, field by field. */
@@ -46,16 +55,18 @@ export class BreakdownSum {
     this.gemm = a.gemm + w * (b.gemm - a.gemm);
     this.attention = a.attention + w * (b.attention - a.attention);
     this.memory = a.memory + w * (b.memory - a.memory);
-    this.tp = a.tp + w * (b.tp - a.tp);
-    this.sp = a.sp + w * (b.sp - a.sp);
-    this.full = a.full + w * (b.full - a.full);
-    this.world = a.world + w * (b.world - a.world);
     this.overhead = a.overhead + w * (b.overhead - a.overhead);
+    this.times.fill(0);
+    for (const name of a.groups) this.mixCollective(name, a, b, w);
+    for (const name of b.groups) this.mixCollective(name, a, b, w);
     return this;
   }
 
+  /** Summed in the order the report lists the parts (GEMM, attention, memory, collectives, overhead). */
   get total(): number {
-    return this.gemm + this.attention + this.memory + this.tp + this.sp + this.full + this.world + this.overhead;
+    let t = this.gemm + this.attention + this.memory;
+    for (const x of this.times) t += x;
+    return t + this.overhead;
   }
 
   toJSON(): Breakdown {
@@ -63,9 +74,23 @@ export class BreakdownSum {
       gemm: this.gemm,
       attention: this.attention,
       memory: this.memory,
-      collectives: { tp: this.tp, sp: this.sp, full: this.full, world: this.world },
+      collectives: Object.fromEntries(this.groups.map((g, i) => [g, this.times[i]!])),
       overhead: this.overhead,
       total: this.total,
     };
+  }
+
+  private mixCollective(name: GroupName, a: BreakdownSum, b: BreakdownSum, w: number): void {
+    const x = a.collective(name);
+    this.times[this.slot(name)] = x + w * (b.collective(name) - x);
+  }
+
+  private slot(name: GroupName): number {
+    let i = this.groups.indexOf(name);
+    if (i < 0) {
+      i = this.groups.push(name) - 1;
+      this.times.push(0);
+    }
+    return i;
   }
 }

@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../model/config.ts';
 import type { MetaDtypes } from '../ops/meta.ts';
 import type { OpRecord } from '../ops/trace.ts';
-import type { Mode, ModeKind } from '../parallel/mode.ts';
+import type { Mode, ModeId } from '../parallel/mode.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
 import { type AttentionHeads, type PrefillChunk, attentionTime } from './attention.ts';
@@ -86,6 +86,8 @@ const GRID_PER_OCTAVE = 32;
  */
 export class IterationCostModel {
   readonly modes: readonly Mode[];
+  /** The ids of `modes`, in order. */
+  readonly modeIds: readonly ModeId[];
   readonly profile: HardwareProfile;
   /** The meta traces this model prices (shareable: see withProfile and SystemSpec.traces). */
   readonly traceCache: TraceCache;
@@ -114,6 +116,7 @@ export class IterationCostModel {
   constructor(private readonly o: CostModelOptions) {
     const strategy = getStrategy(o.strategy);
     this.modes = strategy.modes(o.model, o.parallel);
+    this.modeIds = this.modes.map((m) => m.id);
     this.profile = o.profile;
     // FP8 weights follow the checkpoint's quantization scheme (a property of the model).
     const key = { model: o.model, strategy: o.strategy, parallel: o.parallel, dtypes: { ...o.dtypes, quant: o.dtypes.quant ?? o.model.quant } };
@@ -129,7 +132,7 @@ export class IterationCostModel {
     this.units = this.shapes.map((shape, i) => {
       const u = layerUnitOf(shape);
       if (o.model.layers % u !== 0) {
-        throw new CostShapeError(`mode ${JSON.stringify(this.modes[i])}: a pipeline of ${u} stages cannot split ${o.model.name}'s ${o.model.layers} layers evenly, which the cost model's per-stage layer extrapolation needs`);
+        throw new CostShapeError(`mode ${this.modes[i]!.id}: a pipeline of ${u} stages cannot split ${o.model.name}'s ${o.model.layers} layers evenly, which the cost model's per-stage layer extrapolation needs`);
       }
       return u;
     });
@@ -143,9 +146,9 @@ export class IterationCostModel {
     return new IterationCostModel({ ...this.o, profile, traces: this.traceCache });
   }
 
-  modeIndex(kind: ModeKind): number {
-    const i = this.modes.findIndex((m) => m.kind === kind);
-    if (i < 0) throw new RangeError(`this deployment has no '${kind}' mode (modes: ${this.modes.map((m) => m.kind).join(', ')})`);
+  modeIndex(kind: ModeId): number {
+    const i = this.modes.findIndex((m) => m.id === kind);
+    if (i < 0) throw new RangeError(`this deployment has no '${kind}' mode (modes: ${this.modes.map((m) => m.id).join(', ')})`);
     return i;
   }
 
@@ -250,7 +253,7 @@ export class IterationCostModel {
   }
 
   /** The breakdown of one iteration (reports, tests). */
-  breakdown(kind: ModeKind, shape: IterationShape): Breakdown {
+  breakdown(kind: ModeId, shape: IterationShape): Breakdown {
     const sum = new BreakdownSum();
     this.time(this.modeIndex(kind), shape, sum);
     return sum.toJSON();
@@ -299,7 +302,7 @@ export class IterationCostModel {
       const h = this.roleAttention(index, role).heads;
       if (h) return h;
     }
-    throw new Error(`mode ${this.modes[index]!.kind} traced no attention on any rank`);
+    throw new Error(`mode ${this.modes[index]!.id} traced no attention on any rank`);
   }
 
   /**
@@ -330,10 +333,9 @@ export class IterationCostModel {
     return this.traceCache.traceRoles(layers, this.modes[index]!, tokens, sampled);
   }
 
-  /** SP splits tokens over s ranks, so its token counts move in steps of s. */
+  /** A mode that splits tokens over k ranks (SP: s) moves its token counts in steps of k. */
   private unit(index: number): number {
-    const mode = this.modes[index]!;
-    return mode.kind === 'sp' ? mode.sp : 1;
+    return this.modes[index]!.tokenShards;
   }
 
   private tokenPart(index: number, x: number, role: number): TokenPart {

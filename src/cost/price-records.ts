@@ -74,14 +74,14 @@ export function priceRecords(p: HardwareProfile, records: readonly OpRecord[]): 
         kernels++;
         break;
       case 'collective':
-        sum[r.group] += Math.max(floor, collectiveTime(p, r.kind, r.size, r.bytes).time);
+        sum.addCollective(r.group, Math.max(floor, collectiveTime(p, r.kind, r.size, r.bytes).time));
         kernels++;
         break;
       case 'p2p':
         // The sender pays the transfer; the matching receive is the same transfer seen from the
         // other end, so pricing it too would count it twice along a pipeline.
         if (r.dir === 'send') {
-          sum[r.group] += Math.max(floor, p2pTime(p, r.bytes).time);
+          sum.addCollective(r.group, Math.max(floor, p2pTime(p, r.bytes).time));
           kernels++;
         }
         break;

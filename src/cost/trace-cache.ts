@@ -140,9 +140,9 @@ export function traceKeyOf(k: TraceKey): string {
   return JSON.stringify([k.model, k.strategy, k.parallel, k.dtypes]);
 }
 
-/** A mode's identity in cache keys (its fields, so equal modes share entries; looked up on misses only). */
+/** A mode's identity in cache keys: its id, unique among the modes of one (strategy, deployment). */
 function modeKey(mode: Mode): string {
-  return JSON.stringify(mode);
+  return mode.id;
 }
 
 /** The signature of an empty trace. */

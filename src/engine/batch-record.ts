@@ -1,4 +1,4 @@
-import type { ModeId } from './mode-chooser.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import type { SchedulerOutput } from './scheduler.ts';
 
 /** What an engine ran in one iteration, comparable between the simulator and the executor. */

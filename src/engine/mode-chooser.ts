@@ -1,17 +1,9 @@
-import type { Mode } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import { type IterationSummary, iterationStateOf } from '../policy/state.ts';
 import { HISTORY, PolicyError, type SwitchPolicy } from '../policy/types.ts';
 
-/** An open mode id, as the strategy declares its modes. */
-export type ModeId = string;
-
 /** What a policy returns (a mode id). */
 type Decision = ReturnType<SwitchPolicy['decide']>;
-
-/** A mode's id. The one place the engine reads a mode's identity. */
-export function modeIdOf(mode: Mode): ModeId {
-  return mode.kind;
-}
 
 /** Predicted seconds of the iteration being chosen for, in the mode at `modeIndex`. */
 export type ModeOracle = (modeIndex: number) => number;
@@ -52,7 +44,7 @@ export class ModeChooser {
     const iteration = this.iteration++;
     if (!policy || this.fixed) return 0;
     const predict = oracle ? (id: ModeId): number => oracle(this.indexOf(id, 'asked the cost oracle for', iteration)) : undefined;
-    const id = policy.decide(iterationStateOf(s, iteration, this.history, predict));
+    const id = policy.decide(iterationStateOf(s, iteration, this.history, predict, this.modes));
     const index = this.indexOf(id, 'returned', iteration);
     this.history.push(id);
     if (this.history.length > 2 * HISTORY) this.history = this.history.slice(-HISTORY);

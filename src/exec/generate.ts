@@ -1,10 +1,9 @@
 import { type BatchRecord, batchRecordOf } from '../engine/batch-record.ts';
 import { BlockPool } from '../engine/block-pool.ts';
-import { modeIdOf } from '../engine/mode-chooser.ts';
 import { Scheduler, type SchedulerOutput, type TokenSink } from '../engine/scheduler.ts';
 import { EngineSeq } from '../engine/sequence.ts';
 import type { Batch, SeqWork } from '../model/batch.ts';
-import type { ModeKind } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import { Rng } from '../util/rng.ts';
 import { type Executor, ExecutorError } from './types.ts';
 
@@ -25,7 +24,7 @@ export interface GenerateOptions {
   /** Keep every iteration's logits (tests compare them with the reference). */
   readonly keepLogits?: boolean;
   /** Called after each iteration, e.g. for progress. */
-  readonly onStep?: (iteration: number, mode: ModeKind, tokens: number) => void;
+  readonly onStep?: (iteration: number, mode: ModeId, tokens: number) => void;
 }
 
 export interface GenerateResult {
@@ -33,7 +32,7 @@ export interface GenerateResult {
   /** Generated token ids per sequence. */
   readonly tokens: number[][];
   /** Mode of each iteration. */
-  readonly modes: ModeKind[];
+  readonly modes: ModeId[];
   /** Tokens scheduled in each iteration. */
   readonly scheduled: number[];
   /** Per iteration: logits by sequence id (only with keepLogits). */
@@ -120,17 +119,17 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
     const { outs, batch } = next;
     const tokens = batch.seqs.reduce((a, w) => a + w.tokens.length, 0);
     const step = await exec.step(batch);
-    const mode = modeIdOf(step.mode);
+    const mode = step.mode.id;
     for (const out of outs) {
       if (out.tokens > 0) result.batches.push(batchRecordOf(out, mode));
       preemptions += out.preempted;
     }
-    result.modes.push(step.mode.kind);
+    result.modes.push(step.mode.id);
     result.scheduled.push(tokens);
     if (o.keepLogits) result.logits.push(new Map(step.logits));
     logits = step.logits;
     outs.forEach((out, r) => schedulers[r]!.update(out, result.modes.length, sink));
-    o.onStep?.(result.modes.length, step.mode.kind, tokens);
+    o.onStep?.(result.modes.length, step.mode.id, tokens);
   }
   return { ...result, preemptions };
 }

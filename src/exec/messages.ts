@@ -5,7 +5,7 @@ import type { Batch } from '../model/batch.ts';
 import type { WeightSpec } from '../model/weight-spec.ts';
 import type { CommRecord } from '../ops/trace.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import type { Mode, ModeKind } from '../parallel/mode.ts';
+import type { Mode, ModeId } from '../parallel/mode.ts';
 import type { ParallelConfig, StrategyName } from '../strategies/types.ts';
 
 /** Messages between the driver and a rank worker (structured-clone plain data). */
@@ -35,7 +35,7 @@ export interface ReadKvMessage {
 export type ToRank = InitMessage | StepMessage | ReadKvMessage;
 
 export type FromRank =
-  | { readonly type: 'ready'; readonly kvHeads: Partial<Record<ModeKind, HeadShard>> }
+  | { readonly type: 'ready'; readonly kvHeads: Readonly<Record<ModeId, HeadShard>> }
   | {
       readonly type: 'done';
       readonly logits?: { readonly seqIds: readonly number[]; readonly data: Float32Array; readonly vocab: number };

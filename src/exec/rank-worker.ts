@@ -60,8 +60,8 @@ async function handle(msg: ToRank): Promise<void> {
       } finally {
         weights.close();
       }
-      const modes = strategy.modes(model, msg.parallel);
-      reply({ type: 'ready', kvHeads: Object.fromEntries(modes.map((m) => [m.kind, rank!.kvHeads(m)])) });
+      const modes = strategy.modes(model, msg.parallel, msg.order);
+      reply({ type: 'ready', kvHeads: Object.fromEntries(modes.map((m) => [m.id, rank!.kvHeads(m)])) });
       return;
     }
     case 'step': {

@@ -1,7 +1,6 @@
 import { ReferenceModel } from '../model/reference.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
-import { tpShard } from '../kv/heads.ts';
-import type { Mode } from '../parallel/mode.ts';
+import { tpMode } from '../strategies/tp.ts';
 import type { Executor } from './types.ts';
 
 /**
@@ -12,13 +11,13 @@ export function createReferenceExecutor(o: { model: string; seed: number; checkp
   const weights = openWeights(weightSpec(o));
   const model = weights.model;
   const ref = new ReferenceModel(weights, o.kvBlocks, o.blockSize);
-  const mode: Mode = { kind: 'tp', tp: 1 };
+  const mode = tpMode(model, 1);
   return {
     name: 'single',
     world: 1,
     replicas: 1,
     modes: [mode],
-    kvLayout: () => [tpShard(model, 1, 0)],
+    kvLayout: () => mode.kv,
     step: async (batch) => ({ mode, logits: ref.forward(batch), comm: [[]] }),
     close: async () => weights.close(),
   };

@@ -4,9 +4,8 @@ import { assertSwitchKeepsKv } from '../kv/switch-check.ts';
 import { assertKvUnmoved } from '../kv/unmoved.ts';
 import type { Batch } from '../model/batch.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
-import { allGroups } from '../parallel/groups.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import { type Mode, type ModeKind, describeMode } from '../parallel/mode.ts';
+import { type Mode, type ModeId, allGroups } from '../parallel/mode.ts';
 import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
@@ -15,7 +14,7 @@ import { IterationCostModel } from '../cost/iteration.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
 import { getProfile } from '../cost/profiles/index.ts';
 import { shapeOfBatch } from '../engine/batch-shape.ts';
-import { ModeChooser, modeIdOf } from '../engine/mode-chooser.ts';
+import { ModeChooser } from '../engine/mode-chooser.ts';
 import type { BackendName } from './backends.ts';
 import type { FromRank } from './messages.ts';
 import { RankPool } from './rank-pool.ts';
@@ -75,10 +74,9 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   const model = source.model;
   const strategy = getStrategy(o.strategy);
   const parallel = resolveParallel(o.strategy, o.world, o.sp, o.tp);
-  const modes = strategy.modes(model, parallel);
   const order = o.order ?? 'full-tp';
-  const base = { sp: parallel.sp, tp: parallel.tp };
-  const comm = createLocalCommShared(o.world, allGroups(o.world, modes, base, order), o.commCapacity);
+  const modes = strategy.modes(model, parallel, order);
+  const comm = createLocalCommShared(o.world, allGroups(modes), o.commCapacity);
   if (o.pool && o.pool.size !== o.world) throw new ExecutorError(`a borrowed pool of ${o.pool.size} ranks cannot run a world of ${o.world}`);
   const pool = o.pool ?? new RankPool(o.world);
   const release = (): Promise<void> => (o.pool ? Promise.resolve() : pool.close());
@@ -93,19 +91,19 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     throw e;
   }
   const pools = strategy.replicas(parallel);
-  const label = (m: Mode): string => `${describeMode(m)}${m.kind === 'tp' && order === 'naive' ? ' (naive order)' : ''}`;
-  const layouts = new Map<ModeKind, KvLayout>(
-    modes.map((m) => [m.kind, layoutFromShards(model, label(m), ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.kind]! : unreachable())), pools)]),
+  const label = (m: Mode): string => m.layoutLabel;
+  const layouts = new Map<ModeId, KvLayout>(
+    modes.map((m) => [m.id, layoutFromShards(model, label(m), ready.map((r) => (r.type === 'ready' ? r.kvHeads[m.id]! : unreachable())), pools)]),
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
-  const chooser = new ModeChooser(modes.map(modeIdOf), o.policy ?? thresholdPolicy(), o.strategy);
+  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy);
   const cost = o.hardware === undefined ? null : new IterationCostModel({
     model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
     dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],
   });
-  const first = layouts.get(modes[0]!.kind)!;
-  const checked = new Set<ModeKind>([modes[0]!.kind]);
+  const first = layouts.get(modes[0]!.id)!;
+  const checked = new Set<ModeId>([modes[0]!.id]);
   let previous: Mode | null = null;
   let broken: Error | null = null;
 
@@ -122,16 +120,16 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     replicas: strategy.replicas(parallel),
     batchesInFlight: strategy.batchesInFlight?.(parallel) ?? 1,
     modes,
-    kvLayout: (mode) => layouts.get(mode.kind)?.ranks ?? [],
+    kvLayout: (mode) => layouts.get(mode.id)?.ranks ?? [],
     async step(batch) {
       if (broken) throw new ExecutorError(`the executor stopped after an earlier failure: ${broken.message}`);
       const mode = choose(batch);
-      if (!checked.has(mode.kind)) {
-        assertSwitchKeepsKv(first, layouts.get(mode.kind)!);
-        checked.add(mode.kind);
+      if (!checked.has(mode.id)) {
+        assertSwitchKeepsKv(first, layouts.get(mode.id)!);
+        checked.add(mode.id);
       }
       const from = previous;
-      const watch = o.checkKvOnSwitch === true && from !== null && from.kind !== mode.kind;
+      const watch = o.checkKvOnSwitch === true && from !== null && from.id !== mode.id;
       try {
         const before = watch ? await readKv() : [];
         const replies = await pool.all(() => ({ type: 'step', batch, mode }));

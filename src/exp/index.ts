@@ -20,6 +20,7 @@ export { provenanceOf, provenanceChanges, type Provenance } from './provenance.t
 export { estimateRun, type RunEstimate } from './estimate.ts';
 export { type RunManifest, type PlanPoint, type PlanSystem, buildManifest, configHash } from './manifest.ts';
 export { parseShard, type Shard, ShardError } from './shard.ts';
+export { loadSearch, loadAnyConfig, writeSearchReport, writeAnyReport, collectSearch, bisectCapacity, expectedProbes, type SearchOutcome, type RankedCandidate, type CandidatePlan, type CandidateSearch, type ProbeResult, type SearchManifest } from './search/index.ts';
 export { createProgress, type Progress } from './progress.ts';
 export { resultsSchema, systemResultSchema, pointResultSchema, latencyStatsSchema, validateResults, type Results, type SystemResult, type PointResult, type LatencyStats, type SystemExtras } from './results.ts';
 export type { UnitInput, UnitFiles, UnitResult, UnitSummary, LatencyCdfs, Timeline } from './unit.ts';

@@ -1,5 +1,6 @@
 import type { JobEvents } from './pool.ts';
-import { type UnitOutput, type UnitProgress, runUnit } from './run-point.ts';
+import type { UnitOutput, UnitProgress } from './run-point.ts';
+import { runAnyUnit } from './search/candidate.ts';
 import type { UnitInput } from './unit.ts';
 
 /**
@@ -15,7 +16,7 @@ export class InlineRunner {
     const job = this.chain.then(() => {
       if (this.closed) throw new Error('the run was stopped');
       events.onStart?.();
-      return runUnit(input, events.onProgress);
+      return runAnyUnit(input, events.onProgress);
     });
     this.chain = job.catch(() => undefined);
     return job;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import type { Timeline } from './unit.ts';
 
-/** start (float64 s), scheduled tokens (uint32), ran the full-TP shift model (uint8). */
+/** start (float64 s), scheduled tokens (uint32), ran the marked mode (uint8). */
 const RECORD = 13;
 
 /**
@@ -9,7 +9,8 @@ const RECORD = 13;
  * the unit ends (bin width = last iteration start / bins, so the bins are known only then).
  * The first 65,536 iterations stay in memory; beyond, records are appended to `spillFile`
  * (13 bytes each) and read back in one pass, so memory stays fixed however long the trace.
- * `shift` records which iterations ran the full-TP shift model.
+ * `marked` is the mode whose share of iterations the report shows (the switching block's, e.g.
+ * Shift's full-TP shift model), null for a strategy that does not switch.
  */
 export class IterationLog {
   private readonly buf: Buffer;
@@ -18,7 +19,7 @@ export class IterationLog {
   private end = 0;
 
   constructor(
-    private readonly shift: boolean,
+    private readonly marked: string | null,
     private readonly spillFile: string,
     capacity = 1 << 16,
   ) {
@@ -29,7 +30,7 @@ export class IterationLog {
     if (this.used === this.buf.length) this.spill();
     this.buf.writeDoubleLE(start, this.used);
     this.buf.writeUInt32LE(tokens, this.used + 8);
-    this.buf.writeUInt8(this.shift && mode === 'tp' ? 1 : 0, this.used + 12);
+    this.buf.writeUInt8(mode === this.marked ? 1 : 0, this.used + 12);
     this.used += RECORD;
     if (start > this.end) this.end = start;
   }
@@ -51,7 +52,7 @@ export class IterationLog {
       bin_s: width,
       iterations: count,
       tokens: tokens.map((t, b) => (count[b]! > 0 ? t / count[b]! : 0)),
-      tp_fraction: this.shift ? tp.map((n, b) => (count[b]! > 0 ? n / count[b]! : null)) : null,
+      tp_fraction: this.marked !== null ? tp.map((n, b) => (count[b]! > 0 ? n / count[b]! : null)) : null,
     };
   }
 

@@ -5,6 +5,7 @@ import type { Vars } from './config/placeholders.ts';
 import type { CompareConfig, SloConfig } from './config/schema.ts';
 import type { SkippedWorkload } from './config/resolve-workload.ts';
 import type { Provenance } from './provenance.ts';
+import type { SearchManifest } from './config/search-plan.ts';
 import { type Shard, inShard } from './shard.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface RunManifest {
   readonly units: readonly string[];
   /** The code and files the units were computed with (absent in runs made before it was recorded). */
   readonly provenance?: Provenance;
+  /** A search: its space (every candidate, with the reason of those not simulated), rates and SLO. */
+  readonly search?: SearchManifest;
 }
 
 export interface PlanSystem {
@@ -125,5 +128,6 @@ export function buildManifest(e: Experiment, shard: Shard | null): RunManifest {
     skipped: e.skipped,
     shard,
     units: points.filter((p) => shard === null || inShard(p.index, shard)).flatMap((p) => p.systems.map((s) => s.unit)),
+    ...(e.search === undefined ? {} : { search: e.search.manifest }),
   };
 }

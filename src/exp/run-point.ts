@@ -7,6 +7,7 @@ import { PolicyError, type SwitchPolicy } from '../policy/types.ts';
 import { type IterationRow, type SimResult, type Summary, simulate } from '../sim/index.ts';
 import { openWorkload } from '../traces/index.ts';
 import { TMP_SUFFIX } from './atomic.ts';
+import { getStrategy } from '../strategies/registry.ts';
 import type { ResolvedSystem } from './config/resolved-system.ts';
 import { IterationLog } from './iteration-log.ts';
 import { policyLabel } from './manifest.ts';
@@ -59,7 +60,7 @@ export async function runUnit(input: UnitInput, onProgress: (p: UnitProgress) =>
   const file = files === undefined ? null : requestFile(files.unitsDir, input.unit);
   const rows = file === null ? null : new RequestFileWriter(file);
   const spill = `${file ?? join(tmpdir(), `shiftlab-${randomBytes(6).toString('hex')}`)}.iterations${TMP_SUFFIX}`;
-  const log = new IterationLog(system.strategy === 'shift', spill);
+  const log = new IterationLog(getStrategy(system.strategy).switching?.report.fractionOf ?? null, spill);
   const cdfs = new CdfCollector();
   let finished = 0;
   let lastReport = 0;
@@ -111,6 +112,7 @@ function latency(sim: Summary, exact: Pick<Summary, 'p50' | 'p90' | 'p99'> | und
 function summary(input: UnitInput, r: SimResult, exact: ExactLatencies | null): UnitSummary {
   const s = input.system;
   const byMode = r.iterations.by_mode;
+  const marked = getStrategy(s.strategy).switching?.report.fractionOf;
   return {
     ttft_ms: latency(r.ttft_ms, exact?.ttft_ms),
     tpot_ms: latency(r.tpot_ms, exact?.tpot_ms),
@@ -125,7 +127,7 @@ function summary(input: UnitInput, r: SimResult, exact: ExactLatencies | null): 
     duration_s: r.duration_s,
     max_in_flight: r.max_in_flight,
     ...(r.goodput === null ? {} : { goodput_req_s: r.goodput.req_s, slo_attainment: r.goodput.fraction }),
-    ...(s.strategy === 'shift' ? { tp_iteration_fraction: r.iterations.count > 0 ? (byMode.tp ?? 0) / r.iterations.count : 0 } : {}),
+    ...(marked === undefined ? {} : { tp_iteration_fraction: r.iterations.count > 0 ? (byMode[marked] ?? 0) / r.iterations.count : 0 }),
     iterations: r.iterations,
     tokens: r.tokens,
     preemptions: r.preemptions,

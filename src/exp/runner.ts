@@ -169,6 +169,7 @@ function unitInputs(e: Experiment, manifest: RunManifest, unitsDir: string): Map
         timelineBins: e.config.report.timeline_bins, cdfPoints: e.config.report.cdf_points, baseDir: e.baseDir,
         files: { unitsDir, percentiles: e.config.report.percentiles },
         ...(policyFiles === undefined ? {} : { policyFiles }),
+        ...(e.search === undefined ? {} : { search: e.search.probe }),
       });
     });
   }

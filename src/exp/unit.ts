@@ -2,6 +2,7 @@ import type { ResolvedSystem } from './config/resolved-system.ts';
 import type { ResolvedWorkload } from './config/resolve-workload.ts';
 import type { SloConfig } from './config/schema.ts';
 import type { SystemExtras, SystemResult } from './results.ts';
+import type { CandidateSearch, SearchProbeSpec } from './config/search-plan.ts';
 
 /**
  * A unit of work: one system on one point's workload. Units run in worker threads and are
@@ -31,6 +32,8 @@ export interface UnitInput {
    * them: a unit refuses to run a module edited since (it would mix two versions in one report).
    */
   readonly policyFiles?: Readonly<Record<string, string>>;
+  /** A search's candidate: also bisect its capacity (see search/candidate.ts). */
+  readonly search?: SearchProbeSpec;
 }
 
 export interface UnitFiles {
@@ -73,4 +76,6 @@ export interface UnitResult {
   readonly summary: UnitSummary;
   readonly cdf: LatencyCdfs;
   readonly timeline: Timeline;
+  /** A search's candidate: its capacity and the probes that found it. */
+  readonly search?: CandidateSearch;
 }

@@ -1,4 +1,5 @@
-import type { RankHeads, Verdict } from './verify.ts';
+import type { LayerRange } from '../parallel/mode.ts';
+import type { RankHeads, RankProof, Verdict } from './verify.ts';
 
 /**
  * Plain-text rendering of verdicts: the per-rank table, and one-line summaries for sweeps.
@@ -19,6 +20,15 @@ function copy(h: RankHeads): string {
   return h.replicas > 1 ? `${h.replica}/${h.replicas}` : '-';
 }
 
+function layerText(l: LayerRange): string {
+  return `${l.start}-${l.end - 1}`;
+}
+
+/** Whether the ranks hold different layers (a layout that splits layers, e.g. pipeline stages). */
+function splitsLayers(ranks: readonly RankProof[]): boolean {
+  return new Set(ranks.flatMap((r) => [layerText(r.a.layers), layerText(r.b.layers)])).size > 1;
+}
+
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
@@ -29,12 +39,17 @@ export function formatVerdict(v: Verdict): string {
   const lines = [`a: ${v.a}`, `b: ${v.b}`];
   if (v.verdict !== 'refused') {
     const pooled = v.ranks.some((r) => r.a.pool !== 0 || r.b.pool !== 0);
-    const header = ['rank', 'KV a', 'copy a', 'q a', 'KV b', 'copy b', 'q b', ...(pooled ? ['pool a', 'pool b'] : []), 'same', 'a: where', 'b: where'];
+    const staged = splitsLayers(v.ranks);
+    const header = [
+      'rank', 'KV a', 'copy a', 'q a', 'KV b', 'copy b', 'q b', ...(pooled ? ['pool a', 'pool b'] : []), ...(staged ? ['layers a', 'layers b'] : []),
+      'same', 'a: where', 'b: where',
+    ];
     const rows = v.ranks.map((r) => {
-      const same = r.a.kvHeads.join() === r.b.kvHeads.join() && r.a.pool === r.b.pool;
+      const same = r.a.kvHeads.join() === r.b.kvHeads.join() && r.a.pool === r.b.pool && layerText(r.a.layers) === layerText(r.b.layers);
       return [
         String(r.rank), heads(r.a.kvHeads), copy(r.a), heads(r.a.qHeads), heads(r.b.kvHeads), copy(r.b), heads(r.b.qHeads),
-        ...(pooled ? [String(r.a.pool), String(r.b.pool)] : []), same ? 'yes' : 'NO', r.a.where, r.b.where,
+        ...(pooled ? [String(r.a.pool), String(r.b.pool)] : []), ...(staged ? [layerText(r.a.layers), layerText(r.b.layers)] : []),
+        same ? 'yes' : 'NO', r.a.where, r.b.where,
       ];
     });
     lines.push(table([header, ...rows]));
@@ -48,5 +63,6 @@ export function formatVerdict(v: Verdict): string {
 export function summarizeVerdict(v: Verdict): string {
   if (v.verdict !== 'moves') return v.reason;
   const c = v.counterexample;
-  return `KV head ${c.kvHead} of ${c.sequences}: ranks [${c.ownersA.join(',')}] in a, [${c.ownersB.join(',')}] in b (rank ${c.rank} would read KV it never wrote)`;
+  const layers = splitsLayers(v.ranks) ? ` (layers ${layerText(c.layers)})` : '';
+  return `KV head ${c.kvHead}${layers} of ${c.sequences}: ranks [${c.ownersA.join(',')}] in a, [${c.ownersB.join(',')}] in b (rank ${c.rank} would read KV it never wrote)`;
 }

@@ -1,12 +1,11 @@
 /**
- * The KV layout verifier's public API. Simulator and experiment runner: call
- * verifyShiftDeployment (a Verdict) or assertShiftDeployment (throws KvLayoutError) before
- * simulating a config that declares a Shift deployment.
+ * The KV layout verifier's public API: layouts as modes declare them, and the verdict on a
+ * switch between two. The deployment-level proofs of each strategy (e.g. Shift's
+ * verifyShiftDeployment) live with the strategies, in src/strategies/deployment.ts.
  */
-export { type HeadShard, attentionPosition, attentionShard, tpShard } from './heads.ts';
-export { type KvLayout, type LayoutSpec, type RankKv, cacheShape, describeSpec, kvLayout, layoutFromShards, slotOf } from './layout.ts';
+export { type HeadShard, tpShard } from './heads.ts';
+export { type KvLayout, type RankKv, cacheShape, kvLayout, layoutFromShards, slotOf } from './layout.ts';
 export { type Counterexample, type RankHeads, type RankProof, type Verdict, compareLayouts, verifyInvariance } from './verify.ts';
-export { type SweepRow, assertShiftDeployment, shiftLayouts, sweepDeployments, verifyDpAgainstTp, verifyShiftDeployment } from './deployment.ts';
 export { KvLayoutError, assertSwitchKeepsKv } from './switch-check.ts';
 export { type KvGeometry, KvMovedError, type KvSwitchSnapshots, assertKvUnmoved } from './unmoved.ts';
 export { formatVerdict, summarizeVerdict } from './format.ts';

@@ -1,5 +1,3 @@
-import { type Mode, modeWorld } from './mode.ts';
-
 /**
  * Process groups of a world of P = s·t ranks laid out SP × TP with TP innermost:
  *
@@ -13,13 +11,14 @@ import { type Mode, modeWorld } from './mode.ts';
  * owns after the Ulysses all-to-all in SP mode, so both modes own the same KV heads.
  */
 export interface Group {
-  /** A stable name, e.g. 'tp', 'sp', 'full', 'world'. */
+  /** A stable name chosen by the mode that creates the group (e.g. the TP group of SP). */
   readonly name: GroupName;
   /** Member ranks, in collective order. */
   readonly ranks: readonly number[];
 }
 
-export type GroupName = 'tp' | 'sp' | 'full' | 'world';
+/** Open: each mode names its own groups; nothing registers them centrally. */
+export type GroupName = string;
 
 /** Order of the full-TP group: 'full-tp' is SHIFT.md's; 'naive' (0..P-1) is only for the verifier. */
 export type FullTpOrder = 'full-tp' | 'naive';
@@ -50,34 +49,7 @@ export function fullTpGroup(s: number, t: number, order: FullTpOrder = 'full-tp'
   return out;
 }
 
-/**
- * The groups `rank` belongs to in a mode. A 'tp' mode over all ranks is the full-TP group of
- * the deployment's (s, t) (identity order when t = 1); DP replicas are contiguous TP groups.
- */
-export function groupsOf(rank: number, mode: Mode, base: { sp: number; tp: number }, order: FullTpOrder = 'full-tp'): Group[] {
-  const P = modeWorld(mode);
-  const world: Group = { name: 'world', ranks: Array.from({ length: P }, (_, r) => r) };
-  switch (mode.kind) {
-    case 'tp':
-      return [{ name: 'full', ranks: fullTpGroup(base.sp, base.tp, order) }, world];
-    case 'sp':
-      return [
-        { name: 'tp', ranks: tpGroup(rank, mode.tp) },
-        { name: 'sp', ranks: spGroup(rank, mode.sp, mode.tp) },
-        world,
-      ];
-    case 'dp':
-      return [{ name: 'tp', ranks: tpGroup(rank, mode.tp) }, world];
-  }
-}
-
-/** Every distinct group any rank may use in the given modes (for allocating barriers). */
-export function allGroups(P: number, modes: readonly Mode[], base: { sp: number; tp: number }, order: FullTpOrder = 'full-tp'): number[][] {
-  const seen = new Map<string, number[]>();
-  for (const mode of modes) {
-    for (let r = 0; r < P; r++) {
-      for (const g of groupsOf(r, mode, base, order)) seen.set(g.ranks.join(','), [...g.ranks]);
-    }
-  }
-  return [...seen.values()];
+/** The group of all ranks 0..P-1. */
+export function worldGroup(P: number): Group {
+  return { name: 'world', ranks: Array.from({ length: P }, (_, r) => r) };
 }

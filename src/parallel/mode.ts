@@ -1,74 +1,106 @@
 import type { ModelConfig } from '../model/config.ts';
+import type { Group } from './groups.ts';
+
+/** A mode's id, chosen by the strategy that declares it (policies return one). */
+export type ModeId = string;
 
 /**
- * How P ranks are used in one engine iteration.
- *  - tp: one tensor-parallel group of all P ranks (Shift's "shift model").
- *  - sp: Ulysses sequence parallelism of degree s, each SP rank a TP group of t (s·t = P).
- *  - dp: P / t independent replicas, each a TP group of t ranks.
+ * The attention heads one rank owns: its query heads, the KV heads those queries read, and,
+ * when there are fewer KV heads than ranks, which replica of its KV head it holds.
+ *
+ *   h = 8 query heads, g = 2 KV heads, sharded over n = 4 positions:
+ *     position   q heads   KV head   replica
+ *        0        0 1        0        0 of 2
+ *        1        2 3        0        1 of 2
+ *        2        4 5        1        0 of 2
+ *        3        6 7        1        1 of 2
  */
-export type Mode =
-  | { readonly kind: 'tp'; readonly tp: number }
-  | { readonly kind: 'sp'; readonly sp: number; readonly tp: number }
-  | { readonly kind: 'dp'; readonly replicas: number; readonly tp: number };
-
-export type ModeKind = Mode['kind'];
-
-export function modeWorld(m: Mode): number {
-  switch (m.kind) {
-    case 'tp':
-      return m.tp;
-    case 'sp':
-      return m.sp * m.tp;
-    case 'dp':
-      return m.replicas * m.tp;
-  }
+export interface HeadShard {
+  readonly qHeads: readonly number[];
+  readonly kvHeads: readonly number[];
+  /** Copies of each KV head across the group (1 when KV heads >= positions). */
+  readonly replicas: number;
+  /** Which copy this shard holds, 0..replicas-1. */
+  readonly replica: number;
 }
 
-export function describeMode(m: Mode): string {
-  switch (m.kind) {
-    case 'tp':
-      return `TP=${m.tp}`;
-    case 'sp':
-      return `SP=${m.sp}×TP=${m.tp}`;
-    case 'dp':
-      return `DP=${m.replicas}×TP=${m.tp}`;
-  }
+/** Layers [start, end) of the model. */
+export interface LayerRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What one rank stores of the KV cache in a mode: which layers, which heads, which block pool. */
+export interface RankKv extends HeadShard {
+  readonly rank: number;
+  /** The layers whose KV this rank holds (all of them unless the mode splits layers). */
+  readonly layers: LayerRange;
+  /** The block pool whose tables index this rank's cache: 0 when all ranks share tables, the replica in DP. */
+  readonly pool: number;
+  /** How the rank came to own these heads, for explanations. */
+  readonly where: string;
+}
+
+/**
+ * How P ranks are used in one engine iteration, as the strategy that runs it declares it. Plain
+ * data (it travels to rank workers). Nothing outside the strategy reads what kind of mode it is:
+ * its groups, KV layout and token split say everything the framework needs.
+ */
+export interface Mode {
+  readonly id: ModeId;
+  /** As a person would name it, e.g. 'SP=2×TP=2'. */
+  readonly label: string;
+  /** Its KV layout's name when the rank order matters, e.g. 'TP=4 in full-tp order [0,2,1,3]'. */
+  readonly layoutLabel: string;
+  readonly world: number;
+  /** Ways the iteration's token rows are split (Ulysses SP: s), so token counts pad to a multiple; 1 otherwise. */
+  readonly tokenShards: number;
+  /** Independent block pools (DP replicas); 1 when every rank shares the block tables. */
+  readonly pools: number;
+  /** Per rank, the process groups it runs collectives in (names are the strategy's). */
+  readonly groups: readonly (readonly Group[])[];
+  /** Per rank, the KV it stores. */
+  readonly kv: readonly RankKv[];
 }
 
 export class ParallelConfigError extends Error {
   override readonly name = 'ParallelConfigError';
 }
 
+/** Every layer of `model`. */
+export function allLayers(model: ModelConfig): LayerRange {
+  return { start: 0, end: model.layers };
+}
+
+/** Throws unless each of `degrees` is a positive integer, naming the key and the mode. */
+export function checkDegrees(label: string, degrees: Record<string, number>): void {
+  for (const [key, v] of Object.entries(degrees)) {
+    if (!Number.isInteger(v) || v < 1) throw new ParallelConfigError(`${label}: ${key} must be a positive integer, got ${v}`);
+  }
+}
+
 /**
- * Checks that `model` can be laid out in `mode` on `world` ranks; throws naming the numbers.
+ * Checks that `model` can be sharded t ways (the TP group of the projections: heads, MLP,
+ * vocabulary) and, when given, that its attention can be laid out over `attention` ranks.
  * Every shard of attention must hold whole query heads and either whole KV heads or one
- * replicated KV head (vLLM's rule), in the TP group of the QKV projection (t) and, for SP,
- * in the attention layout over all s·t ranks.
+ * replicated KV head (vLLM's rule).
  */
-export function validateMode(model: ModelConfig, mode: Mode, world: number): void {
-  const P = modeWorld(mode);
-  if (mode.kind === 'sp' && P !== world) {
-    throw new ParallelConfigError(
-      `SP ${mode.sp} × TP ${mode.tp} = ${P} does not equal the world size ${world}; ` +
-        `choose s and t with s·t = ${world}`,
-    );
-  }
-  if (P !== world) {
-    throw new ParallelConfigError(`${describeMode(mode)} uses ${P} ranks but the world size is ${world}`);
-  }
-  for (const [key, v] of Object.entries(mode)) {
-    if (key !== 'kind' && (!Number.isInteger(v) || (v as number) < 1)) {
-      throw new ParallelConfigError(`${describeMode(mode)}: ${key} must be a positive integer, got ${v}`);
-    }
-  }
-  const tpWhere = `the TP group of ${describeMode(mode)}`;
-  checkHeads(model, mode.tp, tpWhere);
+export function checkShards(model: ModelConfig, label: string, t: number, attention?: number): void {
+  const tpWhere = `the TP group of ${label}`;
+  checkHeads(model, t, tpWhere);
   for (const key of ['mlp', 'vocab'] as const) {
-    if (model[key] % mode.tp !== 0) {
-      throw new ParallelConfigError(`${model.name}: ${key} size ${model[key]} is not divisible by ${mode.tp} ranks in ${tpWhere}`);
+    if (model[key] % t !== 0) {
+      throw new ParallelConfigError(`${model.name}: ${key} size ${model[key]} is not divisible by ${t} ranks in ${tpWhere}`);
     }
   }
-  if (mode.kind === 'sp') checkHeads(model, P, `the attention layout of ${describeMode(mode)} (s·t = ${P})`);
+  if (attention !== undefined) checkHeads(model, attention, `the attention layout of ${label} (s·t = ${attention})`);
+}
+
+/** Throws unless `mode` runs on exactly `world` ranks. */
+export function validateMode(mode: Mode, world: number): void {
+  if (mode.world !== world) {
+    throw new ParallelConfigError(`${mode.label} uses ${mode.world} ranks but the world size is ${world}`);
+  }
 }
 
 function checkHeads(model: ModelConfig, n: number, where: string): void {
@@ -90,4 +122,22 @@ export function factorizations(P: number): { sp: number; tp: number }[] {
   const out: { sp: number; tp: number }[] = [];
   for (let s = 1; s <= P; s++) if (P % s === 0) out.push({ sp: s, tp: P / s });
   return out;
+}
+
+/** The group named `name` of `rank` in `mode`; throws naming the groups it has. */
+export function groupOf(mode: Mode, rank: number, name: string): Group {
+  const g = mode.groups[rank]?.find((x) => x.name === name);
+  if (!g) throw new ParallelConfigError(`rank ${rank} has no group '${name}' in ${mode.label} (groups: ${(mode.groups[rank] ?? []).map((x) => x.name).join(', ')})`);
+  return g;
+}
+
+/** Every distinct group any rank may use in the given modes (for allocating barriers). */
+export function allGroups(modes: readonly Mode[]): number[][] {
+  const seen = new Map<string, number[]>();
+  for (const mode of modes) {
+    for (const groups of mode.groups) {
+      for (const g of groups) seen.set(g.ranks.join(','), [...g.ranks]);
+    }
+  }
+  return [...seen.values()];
 }

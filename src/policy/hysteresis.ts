@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definePolicy } from './factory.ts';
-import type { SwitchMode } from './types.ts';
+import type { ModeId } from './types.ts';
 
 /**
  * Two thresholds and a minimum dwell: go to SP above `high` total tokens, back to TP below
@@ -21,7 +21,7 @@ export const hysteresis = definePolicy({
   create: (p) => ({
     name: `hysteresis:${p.low}-${p.high}/${p.min_dwell}`,
     decide: (s) => {
-      const last: SwitchMode = s.history.at(-1) ?? (s.totalTokens > p.high ? 'sp' : 'tp');
+      const last: ModeId = s.history.at(-1) ?? (s.totalTokens > p.high ? 'sp' : 'tp');
       let dwell = 0;
       for (let k = s.history.length - 1; k >= 0 && s.history[k] === last; k--) dwell++;
       if (s.history.length > 0 && dwell < p.min_dwell) return last;

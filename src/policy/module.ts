@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { type IterationState, PolicyError, PolicyParamsError, type SwitchMode, type SwitchPolicy } from './types.ts';
+import { type IterationState, PolicyError, PolicyParamsError, type ModeId, type SwitchPolicy } from './types.ts';
 
 /**
  * A user policy: a .ts or .js module whose default export (or export named `createPolicy`) is
@@ -75,15 +75,16 @@ function guarded(policy: SwitchPolicy, file: string): SwitchPolicy {
   const name = policy.name ?? path.basename(file);
   return {
     name,
-    decide(s: IterationState): SwitchMode {
+    decide(s: IterationState): ModeId {
       let mode: unknown;
       try {
         mode = policy.decide(s);
       } catch (e) {
         throw new PolicyError(`policy module ${file} threw at iteration ${s.iteration}: ${(e as Error).message}`);
       }
-      if (mode !== 'tp' && mode !== 'sp') {
-        throw new PolicyError(`policy module ${file} returned ${JSON.stringify(mode)} at iteration ${s.iteration}; expected 'tp' or 'sp'`);
+      if (typeof mode !== 'string' || (s.modes.length > 0 && !s.modes.includes(mode))) {
+        const expected = s.modes.length > 0 ? `one of ${s.modes.map((m) => `'${m}'`).join(', ')}` : 'a mode id (a string)';
+        throw new PolicyError(`policy module ${file} returned ${JSON.stringify(mode)} at iteration ${s.iteration}; expected ${expected}`);
       }
       return mode;
     },

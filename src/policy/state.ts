@@ -1,7 +1,7 @@
 import type { Batch } from '../model/batch.ts';
-import { HISTORY, type IterationState, PolicyError, type SwitchMode } from './types.ts';
+import { HISTORY, type IterationState, PolicyError, type ModeId } from './types.ts';
 
-export type CostOracle = (mode: SwitchMode) => number;
+export type CostOracle = (mode: ModeId) => number;
 
 const noOracle: CostOracle = () => {
   throw new PolicyError('this policy asks for predicted iteration times, but no cost model is attached here');
@@ -18,7 +18,7 @@ export interface IterationSummary {
 }
 
 /** The state a policy sees for an iteration summary, given the modes of earlier iterations. */
-export function iterationStateOf(s: IterationSummary, iteration: number, history: readonly SwitchMode[], oracle: CostOracle = noOracle): IterationState {
+export function iterationStateOf(s: IterationSummary, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = []): IterationState {
   let totalTokens = 0;
   let maxChunk = 0;
   for (const c of s.chunks) {
@@ -35,14 +35,15 @@ export function iterationStateOf(s: IterationSummary, iteration: number, history
     maxChunk,
     waiting: s.waiting,
     kvUsage: s.kvUsage,
+    modes,
     history: history.length > HISTORY ? history.slice(-HISTORY) : history.slice(),
     predict: oracle,
   };
 }
 
 /** The state a policy sees for `batch`, given the modes of earlier iterations. */
-export function iterationState(batch: Batch, iteration: number, history: readonly SwitchMode[], oracle: CostOracle = noOracle): IterationState {
+export function iterationState(batch: Batch, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = []): IterationState {
   const chunks = batch.seqs.map((s) => s.tokens.length);
   const decodeTokens = batch.seqs.filter((s) => s.decode).reduce((a, s) => a + s.tokens.length, 0);
-  return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle);
+  return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle, modes);
 }

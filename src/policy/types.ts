@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import type { ModeId } from '../parallel/mode.ts';
 
-/** The two layouts a Shift deployment switches between: full TP, or the SP (s, t) base. */
-export type SwitchMode = 'tp' | 'sp';
+export type { ModeId } from '../parallel/mode.ts';
 
 /**
  * What a switching policy sees about the iteration about to run. Plain data, except
@@ -22,15 +22,17 @@ export interface IterationState {
   readonly waiting: number;
   /** Fraction of KV blocks in use, 0..1. */
   readonly kvUsage: number;
+  /** The mode ids the policy may choose among (the strategy's switching block); empty where unknown. */
+  readonly modes: readonly ModeId[];
   /** Modes of recent iterations, oldest first (at most HISTORY entries). */
-  readonly history: readonly SwitchMode[];
+  readonly history: readonly ModeId[];
   /** Predicted seconds of this iteration in `mode`; throws PolicyError where no cost model is attached. */
-  predict(mode: SwitchMode): number;
+  predict(mode: ModeId): number;
 }
 
 export interface SwitchPolicy {
   readonly name: string;
-  decide(state: IterationState): SwitchMode;
+  decide(state: IterationState): ModeId;
 }
 
 export const HISTORY = 64;

@@ -1,11 +1,11 @@
 import type { BreakdownSum } from '../cost/breakdown.ts';
 import type { IterationShape } from '../cost/iteration.ts';
 import { BlockPool } from '../engine/block-pool.ts';
-import { ModeChooser, modeIdOf } from '../engine/mode-chooser.ts';
+import { ModeChooser } from '../engine/mode-chooser.ts';
 import { batchRecordOf } from '../engine/batch-record.ts';
 import { PrefixCache } from '../engine/prefix-cache.ts';
 import { Scheduler, type SchedulerOutput } from '../engine/scheduler.ts';
-import type { Mode, ModeKind } from '../parallel/mode.ts';
+import type { Mode } from '../parallel/mode.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { type EventQueue, EventType } from './events.ts';
 import type { MetricsCollector } from './metrics/collector.ts';
@@ -78,7 +78,7 @@ export class Engine implements ReplicaLoad {
     const s = d.settings;
     const prefix = s.enable_prefix_caching ? new PrefixCache(s.prefix_block_tokens, Math.floor((d.blocks * s.block_size) / s.prefix_block_tokens)) : null;
     this.scheduler = new Scheduler({ maxNumBatchedTokens: s.max_num_batched_tokens, maxNumSeqs: s.max_num_seqs, batchesInFlight: d.stages }, this.kv, prefix);
-    this.chooser = new ModeChooser(d.cost.modes.map(modeIdOf), d.policy, `engine ${index}`);
+    this.chooser = new ModeChooser(d.cost.modes.map((m) => m.id), d.policy, `engine ${index}`);
     this.stageFree = new Float64Array(d.stages).fill(-Infinity);
   }
 
@@ -111,14 +111,14 @@ export class Engine implements ReplicaLoad {
     const it = this.inFlight.shift()!;
     const { out } = it;
     const metrics = this.d.metrics;
-    const mode = modeIdOf(this.d.cost.modes[it.modeIndex]!);
+    const mode = this.d.cost.modes[it.modeIndex]!.id;
     this.d.options.onBatch?.(this.index, batchRecordOf(out, mode));
     this.scheduler.update(out, now, metrics);
     // Busy time is the union of in-flight intervals (iterations complete in start order).
-    metrics.iteration(mode as ModeKind, Math.max(it.start, this.lastEnd), now, out.preempted, this.lastMode !== null && mode !== this.lastMode);
+    metrics.iteration(mode, Math.max(it.start, this.lastEnd), now, out.preempted, this.lastMode !== null && mode !== this.lastMode);
     this.lastEnd = now;
     this.d.options.onIteration?.({
-      replica: this.index, iteration: this.iteration, start: it.start, end: now, mode: mode as ModeKind, tokens: out.tokens, seqs: out.seqs,
+      replica: this.index, iteration: this.iteration, start: it.start, end: now, mode: mode, tokens: out.tokens, seqs: out.seqs,
       decodes: out.decodes, sampled: out.sampled, preempted: out.preempted, waiting: out.waiting,
       kv_blocks_used: out.kvBlocksUsed, kv_blocks: this.kv.capacity, shape: out,
     });
@@ -135,7 +135,7 @@ export class Engine implements ReplicaLoad {
     return this.chooser.choose(
       { chunks: out.counts, decodeTokens: out.decodeTokens, waiting: out.waiting, kvUsage: out.kvBlocksUsed / this.kv.capacity },
       (m) => cost.time(m, out),
-      options.onDecision && ((iteration, id) => options.onDecision!(this.index, iteration, id as ModeKind)),
+      options.onDecision && ((iteration, id) => options.onDecision!(this.index, iteration, id)),
     );
   }
 

@@ -3,14 +3,14 @@ import { IterationCostModel } from '../cost/iteration.ts';
 import { type MemoryPlan, planMemory } from '../cost/memory.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
 import { getProfile } from '../cost/profiles/index.ts';
-import { assertShiftDeployment } from '../kv/deployment.ts';
+import { assertSwitchingKeepsKv } from '../strategies/deployment.ts';
 import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { MetaDtypes } from '../ops/meta.ts';
 import { validateMode } from '../parallel/mode.ts';
 import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
-import { getStrategy, resolveParallel } from '../strategies/registry.ts';
+import { getStrategy, resolveParallel, strategiesWith } from '../strategies/registry.ts';
 import type { ParallelConfig } from '../strategies/types.ts';
 import { SimConfigError } from './errors.ts';
 import { createRouter } from './routers/registry.ts';
@@ -52,10 +52,10 @@ export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
   }
   const strategy = getStrategy(spec.strategy);
   const parallel = resolveParallel(spec.strategy, spec.world, spec.sp, spec.tp);
-  // Both modes of Shift (the SP base and full TP) must hold whole heads on every rank.
-  for (const mode of strategy.modes(model, parallel)) validateMode(model, mode, parallel.world);
-  // A Shift deployment must also prove that switching moves no KV (the verifier of src/kv).
-  if (spec.strategy === 'shift') assertShiftDeployment(model, parallel.world, parallel.sp, parallel.tp);
+  // Every mode must hold whole heads on every rank.
+  for (const mode of strategy.modes(model, parallel)) validateMode(mode, parallel.world);
+  // A strategy that switches must also prove that switching moves no KV (the verifier of src/kv).
+  assertSwitchingKeepsKv(strategy, model, parallel);
   const settings = resolveEngineSettings(spec.engine);
   for (const key of ['weightDtype', 'kvDtype'] as const) {
     const v = spec[key];
@@ -83,9 +83,9 @@ export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
       policy = await createPolicy(p, { where: ['policy'] });
     }
   } else if (spec.policy !== undefined) {
-    throw new SimConfigError(`${where('policy')} only Shift switches modes; strategy '${spec.strategy}' has one mode`);
+    throw new SimConfigError(`${where('policy')} only ${strategiesWith('switching').join(', ')} switch modes; strategy '${spec.strategy}' has one mode`);
   }
-  if (spec.router !== undefined && spec.strategy !== 'dp') throw new SimConfigError(`${where('router')} only DP has replicas to route to`);
+  if (spec.router !== undefined && !strategy.routed) throw new SimConfigError(`${where('router')} only ${strategiesWith('routed').join(', ')} have replicas to route to`);
   return {
     spec, model, profile, parallel, settings, cost, memory, policy,
     replicas: strategy.replicas(parallel),

@@ -4,7 +4,7 @@ import type { BatchRecord } from '../engine/batch-record.ts';
 import type { TraceCache } from '../cost/trace-cache.ts';
 import type { MemoryPlan } from '../cost/memory.ts';
 import type { HardwareProfile } from '../cost/profile.ts';
-import type { ModeKind } from '../parallel/mode.ts';
+import type { ModeId } from '../parallel/mode.ts';
 import type { PolicySpec } from '../policy/registry.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import type { StrategyName } from '../strategies/types.ts';
@@ -68,7 +68,7 @@ export interface IterationRow {
   readonly iteration: number;
   readonly start: number;
   readonly end: number;
-  readonly mode: ModeKind;
+  readonly mode: ModeId;
   readonly tokens: number;
   readonly seqs: number;
   readonly decodes: number;
@@ -98,7 +98,7 @@ export interface SimOptions {
   /** Called with every batch an engine completed, in completion order (tests comparing with the executor). */
   readonly onBatch?: (replica: number, batch: BatchRecord) => void;
   /** Called with every Shift decision (tests, tracing policies). */
-  readonly onDecision?: (replica: number, iteration: number, mode: ModeKind) => void;
+  readonly onDecision?: (replica: number, iteration: number, mode: ModeId) => void;
 }
 
 /** The results.json contract of the experiment runner, plus what reports find useful. */
@@ -132,7 +132,7 @@ export interface SimResult {
   readonly duration_s: number;
   readonly tokens: { readonly input: number; readonly output: number };
   readonly queue: QueueStats;
-  readonly iterations: { readonly count: number; readonly by_mode: Readonly<Partial<Record<ModeKind, number>>>; readonly busy_s: number };
+  readonly iterations: { readonly count: number; readonly by_mode: Readonly<Record<ModeId, number>>; readonly busy_s: number };
   /** Summed over all iterations of all engines: where the busy time went. */
   readonly breakdown: Breakdown;
   readonly preemptions: number;

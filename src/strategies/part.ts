@@ -27,8 +27,8 @@ export function rankModel<T, C>(ctx: RankContext<T, C>, parts: readonly ModePart
     headDim: m.headDim,
   });
   const partFor = (mode: Mode): ModePart<T, C> => {
-    const part = parts.find((p) => p.mode.kind === mode.kind);
-    if (!part) throw new Error(`rank ${ctx.rank} has no model for mode '${mode.kind}'`);
+    const part = parts.find((p) => p.mode.id === mode.id);
+    if (!part) throw new Error(`rank ${ctx.rank} has no model for mode '${mode.id}'`);
     return part;
   };
   return {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ParallelConfigError } from '../parallel/mode.ts';
 import { dp } from './dp.ts';
 import { shift } from './shift.ts';
@@ -5,44 +6,53 @@ import { sp } from './sp.ts';
 import { tp } from './tp.ts';
 import type { ParallelConfig, Strategy, StrategyName } from './types.ts';
 
-const STRATEGIES: Record<StrategyName, Strategy> = { tp, dp, sp, shift };
+/** Every strategy, listed once: the schema, CLI choices, docs and conformance tests come from here. */
+const STRATEGIES: readonly Strategy[] = [dp, tp, sp, shift];
 
 export function strategyNames(): StrategyName[] {
-  return Object.keys(STRATEGIES) as StrategyName[];
+  return STRATEGIES.map((s) => s.name);
+}
+
+export function allStrategies(): readonly Strategy[] {
+  return STRATEGIES;
 }
 
 export function getStrategy(name: string): Strategy {
-  const s = STRATEGIES[name as StrategyName];
+  const s = STRATEGIES.find((x) => x.name === name);
   if (!s) throw new ParallelConfigError(`unknown strategy '${name}'; known: ${strategyNames().join(', ')}`);
   return s;
 }
 
+/** The deployment of strategy `name` on P ranks from optional --sp / --tp (each strategy resolves its own keys). */
+export function resolveParallel(name: StrategyName, world: number, sp?: number, tp?: number): ParallelConfig {
+  return getStrategy(name).parallel(world, { ...(sp === undefined ? {} : { sp }), ...(tp === undefined ? {} : { tp }) });
+}
+
+/** One line per strategy, 'name: summary' (schema and CLI descriptions). */
+export function strategySummaries(): string {
+  return STRATEGIES.map((s) => `${s.name}: ${s.summary}`).join('; ');
+}
+
 /**
- * The (s, t) of a strategy on P ranks from optional --sp / --tp. TP uses t = P; DP defaults to
- * t = 1 (P replicas); SP and Shift default to s = P, t = 1 and derive a missing one from P.
+ * The union of every strategy's config keys, each described per strategy (strategies with the
+ * same description share a line), e.g. "sp, shift: SP degree s; default world / tp".
  */
-export function resolveParallel(strategy: StrategyName, world: number, sp?: number, tp?: number): ParallelConfig {
-  if (!Number.isInteger(world) || world < 1) throw new ParallelConfigError(`world size must be a positive integer, got ${world}`);
-  switch (strategy) {
-    case 'tp':
-      if ((sp ?? 1) !== 1 || (tp ?? world) !== world) {
-        throw new ParallelConfigError(`strategy tp runs TP = world = ${world}; got --sp ${sp ?? 1} --tp ${tp ?? world}`);
-      }
-      return { world, sp: 1, tp: world };
-    case 'dp':
-      if ((sp ?? 1) !== 1) throw new ParallelConfigError(`strategy dp has no SP degree; got --sp ${sp}`);
-      if (world % (tp ?? 1) !== 0) {
-        throw new ParallelConfigError(`DP replicas of TP ${tp} do not divide the world size ${world}`);
-      }
-      return { world, sp: 1, tp: tp ?? 1 };
-    case 'sp':
-    case 'shift': {
-      const s = sp ?? (tp === undefined ? world : world / tp);
-      const t = tp ?? world / s;
-      if (!Number.isInteger(s) || !Number.isInteger(t) || s * t !== world) {
-        throw new ParallelConfigError(`SP ${sp ?? s} × TP ${tp ?? t} = ${(sp ?? s) * (tp ?? t)} does not equal the world size ${world}`);
-      }
-      return { world, sp: s, tp: t };
+export function strategyConfigKeys(): Record<string, z.ZodType> {
+  const byKey = new Map<string, { schema: z.ZodType; lines: Map<string, string[]> }>();
+  for (const s of STRATEGIES) {
+    for (const [key, schema] of Object.entries(s.configKeys)) {
+      const entry = byKey.get(key) ?? { schema, lines: new Map<string, string[]>() };
+      const text = schema.description ?? '';
+      entry.lines.set(text, [...(entry.lines.get(text) ?? []), s.name]);
+      byKey.set(key, entry);
     }
   }
+  return Object.fromEntries(
+    [...byKey].sort(([a], [b]) => a.localeCompare(b)).map(([key, { schema, lines }]) => [key, schema.describe([...lines].map(([text, names]) => `${names.join(', ')}: ${text}`).join('; '))]),
+  );
+}
+
+/** Names of the strategies that switch modes, and of those that route over replicas (error messages, docs). */
+export function strategiesWith(feature: 'switching' | 'routed'): StrategyName[] {
+  return STRATEGIES.filter((s) => (feature === 'switching' ? s.switching !== undefined : s.routed)).map((s) => s.name);
 }

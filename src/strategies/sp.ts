@@ -1,11 +1,39 @@
-import { type HeadShard, attentionShard, tpShard } from '../kv/heads.ts';
-import { spGroup, spIndex, tpGroup, tpIndex } from '../parallel/groups.ts';
-import { type Mode, validateMode } from '../parallel/mode.ts';
+import { type HeadShard, tpShard } from '../kv/heads.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { spGroup, spIndex, tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
+import { type Mode, allLayers, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
 import { padSlice } from './batch.ts';
 import { attend, lmHead, mlp } from './blocks.ts';
+import { degreeKey, resolveSpTp } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
 import { loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
+
+/**
+ * SP = s × TP = t on P = s·t ranks, rank r = i·t + j (groups.ts): groups 'tp' (contiguous) and
+ * 'sp' (stride t); after the all-to-all rank (i, j) attends over head block j·s + i of s·t.
+ */
+export function spMode(model: ModelConfig, s: number, t: number): Mode {
+  const label = `SP=${s}×TP=${t}`;
+  checkDegrees(label, { sp: s, tp: t });
+  const P = s * t;
+  checkShards(model, label, t, P);
+  const ranks = Array.from({ length: P }, (_, r) => r);
+  return {
+    id: 'sp',
+    label,
+    layoutLabel: label,
+    world: P,
+    tokenShards: s,
+    pools: 1,
+    groups: ranks.map((r) => [{ name: 'tp', ranks: tpGroup(r, t) }, { name: 'sp', ranks: spGroup(r, s, t) }, worldGroup(P)]),
+    kv: ranks.map((r) => {
+      const [i, j] = [spIndex(r, t), tpIndex(r, t)];
+      const p = j * s + i;
+      return { rank: r, ...tpShard(model, P, p), layers: allLayers(model), pool: 0, where: `head block j·s+i = ${j}·${s}+${i} = ${p} after the all-to-all` };
+    }),
+  };
+}
 
 /**
  * Ulysses sequence parallelism for inference, rank (i, j) of SP = s × TP = t (see SHIFT.md):
@@ -20,13 +48,12 @@ import type { RankContext, Strategy } from './types.ts';
  *   o       [m, hq_t·d] · W_o         then the TP all-reduce inside the TP group
  *   final   [Np, H] → [N, H]          all-gather over SP, so logits see every token
  */
-export function spPart<T, C>(ctx: RankContext<T, C>, mode: Mode & { kind: 'sp' }): ModePart<T, C> {
+export function spPart<T, C>(ctx: RankContext<T, C>, mode: Mode, s: number, t: number): ModePart<T, C> {
   const { ops, model: m, rank } = ctx;
-  const { sp: s, tp: t } = mode;
-  const tpg = ctx.comm.group({ name: 'tp', ranks: tpGroup(rank, t) });
-  const spg = ctx.comm.group({ name: 'sp', ranks: spGroup(rank, s, t) });
+  const tpg = ctx.comm.group(groupOf(mode, rank, 'tp'));
+  const spg = ctx.comm.group(groupOf(mode, rank, 'sp'));
   const local = tpShard(m, t, tpIndex(rank, t));
-  const heads = attentionShard(m, rank, mode, { sp: s, tp: t });
+  const heads = mode.kv[rank]!;
   const shard = loadShard(ctx, t, tpIndex(rank, t), local);
   const pack = packColumns(ctx, local, tpIndex(rank, t), s, t);
   const i = spIndex(rank, t);
@@ -77,17 +104,26 @@ function packColumns<T, C>(ctx: RankContext<T, C>, local: HeadShard, j: number, 
   return Int32Array.from(out);
 }
 
+/** The keys of an SP × TP grid (SP and Shift). */
+export const SP_KEYS = {
+  sp: degreeKey('SP degree s; default world / tp'),
+  tp: degreeKey('TP degree t; default world / sp'),
+};
+
 export const sp: Strategy = {
   name: 'sp',
   summary: 'Ulysses sequence parallelism SP=s × TP=t (two all-to-alls per layer; KV laid out by head)',
+  configKeys: SP_KEYS,
+  parallel: resolveSpTp,
+  routed: false,
   modes(model, parallel) {
-    const mode: Mode = { kind: 'sp', sp: parallel.sp, tp: parallel.tp };
-    validateMode(model, mode, parallel.world);
+    const mode = spMode(model, parallel.sp, parallel.tp);
+    validateMode(mode, parallel.world);
     return [mode];
   },
   replicas: () => 1,
   createRank(ctx) {
-    const mode = { kind: 'sp', sp: ctx.parallel.sp, tp: ctx.parallel.tp } as const;
-    return rankModel(ctx, [spPart(ctx, mode)], ctx.rank === 0);
+    const { sp: s, tp: t } = ctx.parallel;
+    return rankModel(ctx, [spPart(ctx, spMode(ctx.model, s, t), s, t)], ctx.rank === 0);
   },
 };

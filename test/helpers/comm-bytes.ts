@@ -1,6 +1,5 @@
 import * as assert from 'uvu/assert';
 import { StrategyTracer } from '../../src/cost/tracer.ts';
-import { modeIdOf } from '../../src/engine/mode-chooser.ts';
 import type { Executor } from '../../src/exec/types.ts';
 import type { Batch } from '../../src/model/batch.ts';
 import type { ModelConfig } from '../../src/model/config.ts';
@@ -56,10 +55,10 @@ export async function assertCommBytesMatchMeta(exec: Executor, o: CommConformanc
   for (const batch of o.batches) {
     for (let step = 0; step < exec.modes.length; step++) {
       const result = await exec.step(batch);
-      modes.push(modeIdOf(result.mode));
+      modes.push(result.mode.id);
       const meta = tracer.traceEveryRank(model.layers, result.mode, batch).map(commRecords);
       result.comm.forEach((real, rank) => {
-        const where = `${o.strategy.name} rank ${rank} in ${JSON.stringify(result.mode)}`;
+        const where = `${o.strategy.name} rank ${rank} in ${result.mode.label}`;
         assert.equal(commBytes(real), commBytes(meta[rank]!), `${where}: bytes per kind and group, real vs meta`);
         assert.equal(real.map(commKey), meta[rank]!.map(commKey), `${where}: records in order, real vs meta`);
         compared += real.length;

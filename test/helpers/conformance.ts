@@ -1,14 +1,13 @@
 import { createReferenceExecutor } from '../../src/exec/reference-executor.ts';
 import { type GenerateOptions, type GenerateResult, generate } from '../../src/exec/generate.ts';
 import { RankPool } from '../../src/exec/rank-pool.ts';
-import { modeIdOf } from '../../src/engine/mode-chooser.ts';
 import type { Batch } from '../../src/model/batch.ts';
 import { allModels } from '../../src/model/catalog.ts';
 import type { ModelConfig } from '../../src/model/config.ts';
-import { type Mode, ParallelConfigError, describeMode, factorizations } from '../../src/parallel/mode.ts';
+import { type Mode, ParallelConfigError } from '../../src/parallel/mode.ts';
 import type { SwitchPolicy } from '../../src/policy/types.ts';
-import { getStrategy, resolveParallel } from '../../src/strategies/registry.ts';
-import type { ParallelConfig, Strategy } from '../../src/strategies/types.ts';
+import { getStrategy } from '../../src/strategies/registry.ts';
+import type { DegreeKeys, ParallelConfig, Strategy } from '../../src/strategies/types.ts';
 import { WORKLOAD } from './executor.ts';
 
 /**
@@ -41,21 +40,38 @@ function modesOn(strategy: Strategy, model: ModelConfig, parallel: ParallelConfi
   }
 }
 
+/** The divisors of n, ascending. */
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, k) => k + 1).filter((d) => n % d === 0);
+}
+
+/** Every assignment of divisors of `world` to a subset of `keys` (the empty one first). */
+function keyChoices(keys: readonly string[], world: number): DegreeKeys[] {
+  let out: DegreeKeys[] = [{}];
+  for (const key of keys) out = out.flatMap((k) => [k, ...divisors(world).map((v) => ({ ...k, [key]: v }))]);
+  return out;
+}
+
+/** The strategy's config keys that take a parallel degree (a positive integer). */
+export function degreeKeysOf(strategy: Strategy): string[] {
+  return Object.entries(strategy.configKeys).filter(([, schema]) => schema.safeParse(2).success && !schema.safeParse(0.5).success).map(([key]) => key);
+}
+
 /**
- * Every distinct deployment of `name` on `world` ranks that the strategy accepts: its default,
- * and every (s, t) with s·t = world, given whole or as t alone. Each runs on the first tiny model
- * whose heads and sizes split over it; one that fits none is left out (the suite checks that
- * every strategy keeps at least one per world size).
+ * Every distinct deployment of strategy `name` on `world` ranks that it accepts, found from
+ * what it declares: each assignment of divisors of `world` to its degree keys (none given
+ * included), resolved by the strategy itself. Each runs on the first tiny model its modes can
+ * be laid out on; one that fits none is left out (the suite checks that every strategy keeps
+ * at least one per world size).
  */
 export function deploymentsOf(name: string, world: number): Deployment[] {
   const strategy = getStrategy(name);
-  const asked: { sp?: number; tp?: number }[] = [{}, ...factorizations(world).flatMap(({ sp, tp }) => [{ sp, tp }, { tp }])];
   const seen = new Set<string>();
   const out: Deployment[] = [];
-  for (const a of asked) {
+  for (const keys of keyChoices(degreeKeysOf(strategy), world)) {
     let parallel: ParallelConfig;
     try {
-      parallel = resolveParallel(strategy.name, world, a.sp, a.tp);
+      parallel = strategy.parallel(world, keys);
     } catch (e) {
       if (e instanceof ParallelConfigError) continue;
       throw e;
@@ -66,17 +82,22 @@ export function deploymentsOf(name: string, world: number): Deployment[] {
     for (const model of tinyModels()) {
       const modes = modesOn(strategy, model, parallel);
       if (!modes) continue;
-      out.push({ strategy, model, parallel, modes, label: `${name} P=${world} [${modes.map(describeMode).join(' | ')}] on ${model.name}` });
+      out.push({ strategy, model, parallel, modes, label: `${name} P=${world} [${modes.map((m) => m.label).join(' | ')}] on ${model.name}` });
       break;
     }
   }
   return out;
 }
 
+/** The degrees of `d` as the executor and the simulator take them (the keys the strategy declares). */
+export function degreesOf(d: Deployment): { sp?: number; tp?: number } {
+  const keys = degreeKeysOf(d.strategy);
+  return { ...(keys.includes('sp') ? { sp: d.parallel.sp } : {}), ...(keys.includes('tp') ? { tp: d.parallel.tp } : {}) };
+}
+
 /** A policy that runs mode ids[i mod n] in iteration i: every switch, in both directions. */
 export function cyclePolicy(modes: readonly Mode[]): SwitchPolicy {
-  const ids = modes.map(modeIdOf);
-  return { name: 'cycle', decide: (s) => ids[s.iteration % ids.length]! as ReturnType<SwitchPolicy['decide']> };
+  return { name: 'cycle', decide: (s) => modes[s.iteration % modes.length]!.id };
 }
 
 /** The executor tests' workload (prefill chunks mixed with decodes), in the model's vocabulary. */

@@ -14,6 +14,7 @@ import { resolvedConfig } from './resolved.ts';
 import { type ExperimentConfig, topLevelSchema, variablesSchema } from './schema.ts';
 import { validateSystem, validateWorkload } from './validate.ts';
 import { readConfigSource } from './yaml-source.ts';
+import type { SearchPlan } from './search-plan.ts';
 import { describeZodIssues } from './zod-issues.ts';
 
 export type { Point } from './resolve.ts';
@@ -33,6 +34,8 @@ export interface Experiment {
   readonly skipped: readonly SkippedWorkload[];
   /** The config with every default filled in (written as config.yaml beside the results). */
   readonly resolved: Record<string, unknown>;
+  /** A search (a config with a `search:` section, see search/load.ts): its plan and what each unit bisects. */
+  readonly search?: SearchPlan;
 }
 
 export interface LoadOptions {

@@ -1,3 +1,4 @@
+import { rateSchema, searchSchema, searchSloSchema } from './search-schema.ts';
 import { experimentSchema } from './schema.ts';
 import { syntheticWorkloadSchema, traceWorkloadSchema } from './workload-schema.ts';
 import { type AnySchema, def, unwrap } from './zod-def.ts';
@@ -113,6 +114,46 @@ sweep: { rate: [1, 2, 4, 8] }        # 4 points × 5 systems = 20 runs
 \`\`\`
 `;
 
+const SEARCH_SEMANTICS = `A config with a \`search:\` section is a search (\`yarn exp search <config>\`; plain
+\`yarn exp <config>\` runs it too). It has the top-level keys above except \`systems\`, \`sweep\`,
+\`compare\` and \`slo\`, and exactly one workload, whose arrival rate is the search variable: a
+synthetic workload writes \`rate: '\${rate}'\` in its arrivals (poisson, gamma or constant); a
+trace is replayed with its inter-arrival times scaled to each rate (its own mean rate,
+requests / (last − first arrival), is measured from the window; leave \`time_scale\` out).
+
+- The space: every strategy of \`search.strategies\`, with every (s, t) layout it accepts with
+  s·t = \`search.world\`, with every policy of \`search.policies\` (strategies that switch
+  modes), with every combination of the \`search.engine\` values. Candidates the model cannot
+  run (heads that do not divide, weights that do not fit) are listed as undeployable with the
+  reason; none is dropped.
+- Per candidate: one run at \`search.rate.reference\` (the latency columns of the table), then
+  the capacity: the highest rate meeting \`search.slo\`, by bisection on a log scale over
+  [min, max] until fail ≤ pass × (1 + tolerance). A candidate is skipped only where a bound
+  proves it cannot win: one decode step alone slower than the p99 TPOT target (the report names
+  the bound).
+- Output: search.json, summary.md (ranked table, pruned and undeployable candidates),
+  plots/pareto.svg, plots/capacity-curves.svg, winner.yaml (the winner at its capacity as a
+  ready-to-run experiment). A candidate is a unit: \`--resume\`, \`--shard i/n\`, \`merge\` and
+  \`submit --slurm\` work as for experiments.
+
+Example (every strategy with every layout of 2 GPUs: seven candidates, seconds long):
+
+\`\`\`yaml
+name: search-example
+model: llama-3.1-8b
+workloads:
+  - name: poisson
+    synthetic:
+      arrivals: { kind: poisson, rate: '\${rate}' }
+      lengths: { kind: uniform, input: [256, 2048], output: [8, 64] }
+      count: 40
+search:
+  world: 2
+  rate: { min: 1, max: 256, tolerance: 0.25, reference: 8 }
+  slo: { ttft_p99_ms: 300, tpot_p99_ms: 30 }
+\`\`\`
+`;
+
 export function configReference(): string {
   const top = experimentSchema.shape;
   const systems = def(def(top.systems).element!).shape!;
@@ -138,5 +179,10 @@ export function configReference(): string {
     render(entries(syntheticWorkloadSchema.shape, 'workloads[].').filter((e) => !['name', 'optional', 'max_in_flight', 'seed'].some((k) => e.key === `workloads[].${k}`))),
     '',
     SWEEP_SEMANTICS,
+    '## search (a config that searches deployments and policies)',
+    '',
+    SEARCH_SEMANTICS,
+    render([...entries(def(searchSchema).shape!, 'search.', new Set(['rate', 'slo'])), ...entries(def(rateSchema).shape!, 'search.rate.'), ...entries(def(searchSloSchema).shape!, 'search.slo.')]),
+    '',
   ].join('\n');
 }

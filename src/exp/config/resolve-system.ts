@@ -1,7 +1,7 @@
-import { assertShiftDeployment } from '../../kv/index.ts';
+import { assertSwitchingKeepsKv, degreesOf } from '../../strategies/deployment.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import { PolicyParamsError, type SwitchPolicy } from '../../policy/types.ts';
-import { getStrategy, resolveParallel } from '../../strategies/registry.ts';
+import { getStrategy, strategiesWith } from '../../strategies/registry.ts';
 import type { KeyIssue } from '../../util/issues.ts';
 import { checkDeployment } from '../sim-spec.ts';
 import type { ResolveContext } from './context.ts';
@@ -9,7 +9,7 @@ import type { ResolvedSystem } from './resolved-system.ts';
 import { DEFAULT_ROUTER, type SystemConfig } from './schema.ts';
 import { describeZodIssues } from './zod-issues.ts';
 
-export const DEFAULT_POLICY = 'threshold:512';
+
 
 /** What resolving a system needs of the config; baseDir is where policy modules are found. */
 type Context = Pick<ResolveContext, 'model' | 'profile' | 'gpusPerNode' | 'dtype' | 'kv_dtype' | 'engine' | 'baseDir'>;
@@ -25,23 +25,26 @@ const oneLine = (e: unknown): string => (e as Error).message.replace(/\n\s*/g, '
 export async function resolveSystem(s: SystemConfig, template: number, ctx: Context, issues: KeyIssue[]): Promise<ResolvedSystem | undefined> {
   const at = (...rest: (string | number)[]): (string | number)[] => ['systems', template, ...rest];
   const before = issues.length;
-  if (s.policy !== undefined && s.strategy !== 'shift') issues.push({ path: at('policy'), message: `only shift systems switch modes; remove policy or use strategy: shift (this one is ${s.strategy})` });
-  if (s.router !== undefined && s.strategy !== 'dp') issues.push({ path: at('router'), message: `only dp systems route requests over replicas (this one is ${s.strategy})` });
+  const strategy = getStrategy(s.strategy);
+  const switching = strategy.switching;
+  const switchers = strategiesWith('switching').join(' or ');
+  if (s.policy !== undefined && !switching) issues.push({ path: at('policy'), message: `only ${switchers} systems switch modes; remove policy or use strategy: ${switchers} (this one is ${s.strategy})` });
+  if (s.router !== undefined && !strategy.routed) issues.push({ path: at('router'), message: `only ${strategiesWith('routed').join(' or ')} systems route requests over replicas (this one is ${s.strategy})` });
   let parallel: { world: number; sp: number; tp: number } | undefined;
   const world = s.world ?? ctx.gpusPerNode;
-  for (const key of ['sp', 'tp'] as const) {
-    const v = s[key];
+  const degrees = degreesOf(strategy, s);
+  for (const [key, v] of Object.entries(degrees)) {
     if (v !== undefined && world % v !== 0) issues.push({ path: at(key), message: `${key} ${v} does not divide the world size ${world}` });
   }
   if (issues.length > before) return undefined;
   try {
-    parallel = resolveParallel(s.strategy, world, s.sp, s.tp);
-    getStrategy(s.strategy).modes(ctx.model, parallel);
-    if (s.strategy === 'shift') assertShiftDeployment(ctx.model, parallel.world, parallel.sp, parallel.tp);
+    parallel = strategy.parallel(world, degrees);
+    strategy.modes(ctx.model, parallel);
+    assertSwitchingKeepsKv(strategy, ctx.model, parallel);
   } catch (e) {
     issues.push({ path: at(), message: oneLine(e) });
   }
-  const policySpec = s.strategy === 'shift' ? ((s.policy ?? DEFAULT_POLICY) as PolicySpec) : undefined;
+  const policySpec = switching ? ((s.policy ?? switching.defaultPolicy) as PolicySpec) : undefined;
   let policy: SwitchPolicy | undefined;
   if (policySpec !== undefined) {
     try {
@@ -60,7 +63,7 @@ export async function resolveSystem(s: SystemConfig, template: number, ctx: Cont
     strategy: s.strategy,
     ...parallel,
     ...(policySpec === undefined ? {} : { policy: policySpec }),
-    ...(s.strategy === 'dp' ? { router: s.router ?? DEFAULT_ROUTER } : {}),
+    ...(strategy.routed ? { router: s.router ?? DEFAULT_ROUTER } : {}),
     dtype: s.dtype ?? ctx.dtype,
     kv_dtype: s.kv_dtype ?? ctx.kv_dtype,
     engine: { ...ctx.engine, ...definedOnly(s.engine ?? {}) },

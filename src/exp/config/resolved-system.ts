@@ -15,9 +15,9 @@ export interface ResolvedSystem {
   readonly world: number;
   readonly sp: number;
   readonly tp: number;
-  /** Shift only. */
+  /** Strategies with a switching block only. */
   readonly policy?: PolicySpec;
-  /** DP only. */
+  /** Strategies that route over replicas only. */
   readonly router?: RouterName;
   readonly dtype: 'fp8' | 'bf16';
   readonly kv_dtype: 'fp8' | 'bf16';

@@ -1,6 +1,6 @@
 import type { Point } from './resolve.ts';
 import type { ResolvedSystem } from './resolved-system.ts';
-import type { ExperimentConfig } from './schema.ts';
+import { type ExperimentConfig, systemSchema } from './schema.ts';
 import type { WorkloadConfig } from './workload-schema.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { WorkloadConfig } from './workload-schema.ts';
  * entries keep what was written (placeholders, `expand`) and gain each key left to its default
  * when all of the entry's expanded instances agree on the value.
  */
-const SYSTEM_KEYS = ['name', 'strategy', 'world', 'sp', 'tp', 'policy', 'router', 'dtype', 'kv_dtype', 'engine', 'expand'] as const;
+/** A system's keys in schema order (the strategies' degree keys come from the registry). */
+const SYSTEM_KEYS = Object.keys(systemSchema.shape);
 
 function agreed(values: readonly unknown[]): { value: unknown } | undefined {
   if (values.length === 0 || values[0] === undefined) return undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelNames } from '../../model/catalog.ts';
 import { type RouterName, engineSettingsSchema, routerNames } from '../../sim/index.ts';
+import { strategiesWith, strategyConfigKeys, strategyNames, strategySummaries } from '../../strategies/registry.ts';
 import { workloadSchema } from './workload-schema.ts';
 
 /**
@@ -41,16 +42,18 @@ const policySpec = z
     z.looseObject({ name: z.string().min(1) }),
     z.strictObject({ module: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }),
   ])
-  .describe("shift only: 'threshold' | 'threshold:512' | {name: hysteresis, low, high, ...} | {module: ./policy.ts, params: {...}} (path relative to the config); default threshold:512");
+  .describe(`${strategiesWith('switching').join(', ')} only: 'threshold' | 'threshold:512' | {name: hysteresis, low, high, ...} | {module: ./policy.ts, params: {...}} (path relative to the config); default threshold:512`);
+
+/** The degree keys of every registered strategy (sp, tp, ...), each described per strategy. */
+const degreeKeys = strategyConfigKeys() as { readonly sp: z.ZodOptional<z.ZodNumber>; readonly tp: z.ZodOptional<z.ZodNumber> };
 
 export const systemSchema = z.strictObject({
   name: z.string().min(1).describe('names the system in results and plots (unique); DP, TP, SP and Shift have fixed colours'),
-  strategy: z.enum(['dp', 'tp', 'sp', 'shift']).describe('dp: replicas of TP t; tp: TP = world; sp: Ulysses SP s × TP t; shift: SP base + full-TP shift model'),
+  strategy: z.enum(strategyNames() as [string, ...string[]]).describe(strategySummaries()),
   world: z.number().int().positive().optional().describe("GPUs; default: the hardware profile's GPUs per node"),
-  sp: z.number().int().positive().optional().describe('SP degree s (sp, shift); default world / tp'),
-  tp: z.number().int().positive().optional().describe('TP degree t (dp: per replica, default 1; sp, shift: default world / sp)'),
+  ...degreeKeys,
   policy: policySpec.optional(),
-  router: z.enum(routerNames() as [RouterName, ...RouterName[]]).optional().describe(`dp only: how requests are spread over replicas; default ${DEFAULT_ROUTER}`),
+  router: z.enum(routerNames() as [RouterName, ...RouterName[]]).optional().describe(`${strategiesWith('routed').join(', ')} only: how requests are spread over replicas; default ${DEFAULT_ROUTER}`),
   dtype: z.enum(DTYPES).optional().describe('weights dtype for this system; default: the top-level dtype'),
   kv_dtype: z.enum(DTYPES).optional().describe('KV-cache dtype for this system; default: the top-level kv_dtype'),
   engine: engineOverrideSchema.optional(),

@@ -1,5 +1,9 @@
 import type { UnitSummary } from '../unit.ts';
+import { strategiesWith } from '../../strategies/registry.ts';
 import type { RunData } from './collect.ts';
+
+/** Whether strategy `name` switches modes (has a switching block), so its switch count means something. */
+const switches = (name: string): boolean => strategiesWith('switching').includes(name);
 
 /** A column of the per-point tables: header, value, format, which direction is better. */
 interface Column {
@@ -32,7 +36,7 @@ const FULL: readonly Column[] = [
   { header: 'finished', value: (s) => s.requests.finished, format: fmtInt },
   { header: 'rejected', value: (s) => s.requests.rejected, format: fmtInt },
   { header: 'in flight max', value: (s) => s.max_in_flight, format: fmtInt },
-  { header: 'switches', value: (s) => (s.strategy === 'shift' ? s.switches : undefined), format: fmtInt, optional: true },
+  { header: 'switches', value: (s) => (switches(s.strategy) ? s.switches : undefined), format: fmtInt, optional: true },
   { header: 'TP iters', value: (s) => s.tp_iteration_fraction, format: fmtPct, optional: true },
 ];
 
@@ -43,7 +47,7 @@ const SHORT: readonly Column[] = [
   { header: 'E2E mean s', value: (s) => s.e2e_ms.mean, format: fmtSec, better: 'lower' },
   { header: 'tok/s', value: (s) => s.throughput_tok_s, format: fmtInt, better: 'higher' },
   { header: 'done', value: (s) => s.requests.finished, format: fmtInt },
-  { header: 'switches', value: (s) => (s.strategy === 'shift' ? s.switches : undefined), format: fmtInt, optional: true },
+  { header: 'switches', value: (s) => (switches(s.strategy) ? s.switches : undefined), format: fmtInt, optional: true },
 ];
 
 export interface Table {

@@ -1,5 +1,5 @@
 import { BreakdownSum } from '../../cost/breakdown.ts';
-import type { ModeKind } from '../../parallel/mode.ts';
+import type { ModeId } from '../../parallel/mode.ts';
 import type { TraceRequest } from '../../traces/types.ts';
 import type { SimRequest } from '../request.ts';
 import type { TokenSink } from '../../engine/scheduler.ts';
@@ -30,7 +30,7 @@ export class MetricsCollector implements TokenSink<SimRequest> {
   readonly inFlight = new InFlightTracker();
   readonly breakdown = new BreakdownSum();
   readonly rejections = new Map<string, number>();
-  readonly byMode = new Map<ModeKind, number>();
+  readonly byMode = new Map<ModeId, number>();
   arrived = 0;
   finished = 0;
   rejected = 0;
@@ -88,7 +88,7 @@ export class MetricsCollector implements TokenSink<SimRequest> {
     this.o.onRequest?.(requestRow(r, ttft, tpot, e2e, this.frontendS));
   }
 
-  iteration(mode: ModeKind, start: number, end: number, preempted: number, switched: boolean): void {
+  iteration(mode: ModeId, start: number, end: number, preempted: number, switched: boolean): void {
     this.iterations++;
     this.busy += end - start;
     this.preemptions += preempted;
