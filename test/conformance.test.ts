@@ -7,7 +7,7 @@ import { strategyNames } from '../src/strategies/registry.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
 import { Rng } from '../src/util/rng.ts';
 import { assertCommBytesMatchMeta } from './helpers/comm-bytes.ts';
-import { RankPools, commBatches, cyclePolicy, degreesOf, deploymentsOf, referenceOf, workloadFor } from './helpers/conformance.ts';
+import { RankPools, batchesInFlightOf, commBatches, cyclePolicy, degreesOf, deploymentsOf, referenceOf, workloadFor } from './helpers/conformance.ts';
 import { worstLogitError } from './helpers/executor.ts';
 import { assertSimConserves } from './helpers/sim-invariants.ts';
 
@@ -118,8 +118,7 @@ for (const name of strategyNames()) {
             engine: { max_num_batched_tokens: 64, max_num_seqs: 6, block_size: 16, num_gpu_blocks_override: 12, cuda_graphs: seed === 2 },
             ...(d.modes.length > 1 ? { policy: cyclePolicy(d.modes) } : {}),
           };
-          const inFlight = d.strategy.batchesInFlight?.(d.parallel) ?? 1;
-          const { result } = await assertSimConserves(spec, workload(`conformance-${seed}`), `${d.label} seed ${seed}`, inFlight);
+          const { result } = await assertSimConserves(spec, workload(`conformance-${seed}`), `${d.label} seed ${seed}`, batchesInFlightOf(d));
           preempted += result.preemptions;
           rejected += result.requests.rejected;
           if (d.modes.length > 1) assert.ok(result.switches > 0, `${d.label} seed ${seed}: the cycling policy never switched`);

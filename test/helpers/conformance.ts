@@ -89,10 +89,30 @@ export function deploymentsOf(name: string, world: number): Deployment[] {
   return out;
 }
 
-/** The degrees of `d` as the executor and the simulator take them (the keys the strategy declares). */
+/**
+ * The degrees of `d` as the executor and the simulator take them (sp and tp, where the strategy
+ * declares them). Throws when those do not resolve back to `d.parallel`, rather than let the
+ * suite test another deployment than the one it names.
+ */
 export function degreesOf(d: Deployment): { sp?: number; tp?: number } {
   const keys = degreeKeysOf(d.strategy);
-  return { ...(keys.includes('sp') ? { sp: d.parallel.sp } : {}), ...(keys.includes('tp') ? { tp: d.parallel.tp } : {}) };
+  const degrees = { ...(keys.includes('sp') ? { sp: d.parallel.sp } : {}), ...(keys.includes('tp') ? { tp: d.parallel.tp } : {}) };
+  const back = d.strategy.parallel(d.parallel.world, degrees);
+  if (JSON.stringify(back) !== JSON.stringify(d.parallel)) {
+    throw new Error(`${d.label}: sp/tp ${JSON.stringify(degrees)} resolve to ${JSON.stringify(back)}, not ${JSON.stringify(d.parallel)}; the executor and simulator take only sp and tp`);
+  }
+  return degrees;
+}
+
+/**
+ * The most batches an engine may keep in flight for `d`: one per stage of a pipeline cost shape,
+ * 1 for synchronous modes (an upper bound the simulator's overlap must respect).
+ */
+export function batchesInFlightOf(d: Deployment): number {
+  return Math.max(...d.modes.map((m) => {
+    const shape = d.strategy.costShape?.(d.parallel, m);
+    return shape?.kind === 'pipeline' ? shape.stages.length : 1;
+  }));
 }
 
 /** A policy that runs mode ids[i mod n] in iteration i: every switch, in both directions. */
