@@ -21,7 +21,7 @@ import { assertSimConserves } from './helpers/sim-invariants.ts';
  *    every mode (the verifier; the switching block's proof too), the ranks' weights serve the
  *    heads declared, and the debug check finds no KV slot changed across any switch;
  *  - every rank's communicator moved exactly what the meta trace of that rank predicts;
- * and on the simulator, seeded small workloads conserve requests, tokens, KV blocks and time.
+ * and on the simulator (P = 1, 2, 4, 8), seeded small workloads conserve requests, tokens, KV blocks and time.
  */
 const WORLDS = [1, 2, 4, 8];
 const pools = new RankPools();
@@ -107,10 +107,10 @@ function workload(seed: string): TraceRequest[] {
 }
 
 for (const name of strategyNames()) {
-  sim(`${name}: every deployment at P = 2, 4, 8 conserves requests, tokens, KV blocks and time`, async () => {
+  sim(`${name}: every deployment at P = 1, 2, 4, 8 conserves requests, tokens, KV blocks and time`, async () => {
     let preempted = 0;
     let rejected = 0;
-    for (const P of [2, 4, 8]) {
+    for (const P of WORLDS) {
       for (const d of deploymentsOf(name, P)) {
         for (const seed of [1, 2, 3]) {
           const spec = {
