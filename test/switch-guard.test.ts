@@ -30,6 +30,7 @@ function testStrategy(declared: readonly [KvLayout, KvLayout], calls: { n: numbe
     name: 'test-switcher',
     switching: {
       modes: ['a', 'b'],
+      roles: { latency: 'a', throughput: 'b' },
       defaultPolicy: 'alternate',
       kvProof: () => {
         calls.n += 1;

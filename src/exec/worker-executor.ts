@@ -90,7 +90,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
-  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy);
+  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy, strategy.switching?.roles);
   const cost = o.hardware === undefined ? null : new IterationCostModel({
     model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
     dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],
