@@ -47,11 +47,12 @@ builtins('hysteresis: two thresholds and a minimum dwell', async () => {
   assert.is(decide(p, batch(500), []), 'sp');
 });
 
-builtins("size-based presets choose the switching block's declared roles, not Shift's ids", async () => {
+builtins("presets choose the switching block's declared roles, not Shift's ids", async () => {
   // A switching block with modes 'narrow' (latency) and 'wide' (throughput): the same decisions
   // as the Shift cases above, under the other ids.
   const roles = { latency: 'narrow', throughput: 'wide' };
-  const under = (p: SwitchPolicy, b: Batch, history: ModeId[] = []): ModeId => p.decide(iterationState(b, history.length, history, undefined, ['wide', 'narrow'], roles));
+  const under = (p: SwitchPolicy, b: Batch, history: ModeId[] = [], oracle?: (m: ModeId) => number): ModeId =>
+    p.decide(iterationState(b, history.length, history, oracle, ['wide', 'narrow'], roles));
   assert.is(under(policyFromSpec('threshold'), batch(512)), 'narrow');
   assert.is(under(policyFromSpec('threshold'), batch(511, [2])), 'wide');
   assert.is(under(policyFromSpec('per-request:64'), batch(1000)), 'narrow');
@@ -62,6 +63,10 @@ builtins("size-based presets choose the switching block's declared roles, not Sh
   assert.is(under(h, batch(201), ['wide', 'narrow']), 'narrow');
   assert.is(under(h, batch(100), ['narrow', 'wide', 'wide']), 'narrow');
   assert.is(under(h, batch(500), []), 'wide');
+  const oracle = (m: ModeId): number => (m === 'narrow' ? 0.010 : 0.0105);
+  assert.is(under(await createPolicy('cost-oracle'), batch(8), ['wide'], oracle), 'narrow');
+  assert.is(under(await createPolicy({ name: 'cost-oracle', switch_penalty: 0.1 }), batch(8), ['wide'], oracle), 'wide');
+  assert.equal([0, 1, 2].map((k) => under(policyFromSpec('alternate'), batch(1), Array(k).fill('wide'))), ['wide', 'narrow', 'wide']);
 });
 
 builtins('cost-oracle: the cheaper predicted mode; the switch penalty makes it sticky', async () => {
