@@ -90,7 +90,9 @@ test('a malformed measurements file is an error naming the file, line and key', 
     assert.match(msg, /bad\.yaml:4:\d+: points\[2\]\.value:/);
     assert.match(msg, /points\[2\]\.source:/);
   }
-  const unsupported = measurementsFile('unsupported.yaml', [point('TP', '4096/250 one-at-a-time', 'ttft_ms'), point('3xTP3', '4096/250 one-at-a-time', 'ttft_ms'), point('TP', '4096 tokens bursty', 'ttft_ms'), point('TP', '4096/250 saturated', 'tpot_ms', 'gpt-5')]);
+  const unsupported = measurementsFile('unsupported.yaml', [point('TP', '4096/250 one-at-a-time', 'ttft_ms'), point('3xTP3', '4096/250 one-at-a-time', 'ttft_ms'), point('TP', '4096 tokens bursty', 'ttft_ms'), point('TP', '4096/250 saturated', 'tpot_ms', 'gpt-5'),
+    // Labels come from the registry: a sized name must match the point's GPUs; only a routed strategy's degree takes replicas.
+    point('Shift4', '4096/250 one-at-a-time', 'ttft_ms'), point('4xSP2', '4096/250 one-at-a-time', 'ttft_ms'), point('Pipeline', '4096/250 one-at-a-time', 'ttft_ms')]);
   try {
     await buildScenarios(loadMeasurements(unsupported), rooflines);
     assert.unreachable('accepted');
@@ -100,6 +102,9 @@ test('a malformed measurements file is an error naming the file, line and key', 
     assert.match(msg, /unsupported\.yaml:3:\d+: points\.1\.system: '3xTP3' uses 9 GPUs, the point says 8/);
     assert.match(msg, /unsupported\.yaml:4:\d+: points\.2\.workload: unknown workload '4096 tokens bursty'/);
     assert.match(msg, /unsupported\.yaml:5:\d+: points\.3\.model: unknown model 'gpt-5'/);
+    assert.match(msg, /unsupported\.yaml:6:\d+: points\.4\.system: 'Shift4' uses 4 GPUs, the point says 8/);
+    assert.match(msg, /unsupported\.yaml:7:\d+: points\.5\.system: unknown system '4xSP2': a strategy \(dp, tp, sp, shift/);
+    assert.match(msg, /unsupported\.yaml:8:\d+: points\.6\.system: unknown system 'Pipeline'.*<r>x<TP><t>/);
   }
 });
 

@@ -47,6 +47,28 @@ builtins('hysteresis: two thresholds and a minimum dwell', async () => {
   assert.is(decide(p, batch(500), []), 'sp');
 });
 
+builtins("presets choose the switching block's declared roles, not Shift's ids", async () => {
+  // A switching block with modes 'narrow' (latency) and 'wide' (throughput): the same decisions
+  // as the Shift cases above, under the other ids.
+  const roles = { latency: 'narrow', throughput: 'wide' };
+  const under = (p: SwitchPolicy, b: Batch, history: ModeId[] = [], oracle?: (m: ModeId) => number): ModeId =>
+    p.decide(iterationState(b, history.length, history, oracle, ['wide', 'narrow'], roles));
+  assert.is(under(policyFromSpec('threshold'), batch(512)), 'narrow');
+  assert.is(under(policyFromSpec('threshold'), batch(511, [2])), 'wide');
+  assert.is(under(policyFromSpec('per-request:64'), batch(1000)), 'narrow');
+  assert.is(under(policyFromSpec('per-request:64'), batch(3, [65])), 'wide');
+  const h = await createPolicy({ name: 'hysteresis', low: 100, high: 200, min_dwell: 2 });
+  assert.is(under(h, batch(150), ['narrow', 'narrow']), 'narrow');
+  assert.is(under(h, batch(201), ['narrow', 'narrow']), 'wide');
+  assert.is(under(h, batch(201), ['wide', 'narrow']), 'narrow');
+  assert.is(under(h, batch(100), ['narrow', 'wide', 'wide']), 'narrow');
+  assert.is(under(h, batch(500), []), 'wide');
+  const oracle = (m: ModeId): number => (m === 'narrow' ? 0.010 : 0.0105);
+  assert.is(under(await createPolicy('cost-oracle'), batch(8), ['wide'], oracle), 'narrow');
+  assert.is(under(await createPolicy({ name: 'cost-oracle', switch_penalty: 0.1 }), batch(8), ['wide'], oracle), 'wide');
+  assert.equal([0, 1, 2].map((k) => under(policyFromSpec('alternate'), batch(1), Array(k).fill('wide'))), ['wide', 'narrow', 'wide']);
+});
+
 builtins('cost-oracle: the cheaper predicted mode; the switch penalty makes it sticky', async () => {
   const oracle = (m: ModeId): number => (m === 'tp' ? 0.010 : 0.0105);
   assert.is(decide(await createPolicy('cost-oracle'), batch(8), ['sp'], oracle), 'tp');

@@ -1,7 +1,8 @@
 import type { HardwareProfile } from '../cost/profile.ts';
 import { modelNames } from '../model/catalog.ts';
 import { type SystemSpec, createDeployment } from '../sim/index.ts';
-import type { StrategyName } from '../strategies/types.ts';
+import { allStrategies, strategyNames } from '../strategies/registry.ts';
+import type { DegreeKeys, Strategy, StrategyName } from '../strategies/types.ts';
 import type { LocatedIssue } from '../exp/config/errors.ts';
 import type { Measurement, MeasurementsFile } from './measurements.ts';
 import { type RecordedSchedule, type ScheduleMetrics, priceSchedule, recordSchedule } from './schedule.ts';
@@ -9,8 +10,9 @@ import { type RecordedSchedule, type ScheduleMetrics, priceSchedule, recordSched
 /**
  * How a measured point becomes simulator runs. The vocabulary of shared/calibration/
  * measurements.yaml:
- *   system    DP | TP | SP | Shift (the paper's: 8×TP1, TP8, SP8, SP8 + TP8 shift model at
- *             threshold 512), TP<n>, DP<n>, <r>xTP<t>; "A vs B" is a ratio of two systems
+ *   system    a registered strategy's name in any case, on the point's GPUs with its default
+ *             degrees (the paper's DP, TP, SP, Shift: 8×TP1, TP8, SP8, SP8 + TP8 shift model at
+ *             threshold 512), <name><n>, <r>xTP<t> (replicas); "A vs B" is a ratio of two systems
  *   workload  "<in>/<out> one-at-a-time" (one request alone), "<in>/<out> saturated" (SATURATION
  *             requests at t = 0), "<in> in short out saturated" (SHORT_OUTPUT tokens out),
  *             "<n>-token prefill" (one prefill iteration, for a share of its time)
@@ -68,31 +70,48 @@ export class ScenarioError extends Error {
   }
 }
 
-function systemsOf(name: string, gpus: number): { label: string; strategy: StrategyName; world: number; sp?: number; tp?: number }[] | string {
-  const one = (s: string): { label: string; strategy: StrategyName; world: number; sp?: number; tp?: number } | string => {
-    const paper: Record<string, { strategy: StrategyName; sp?: number; tp?: number }> = {
-      DP: { strategy: 'dp', tp: 1 }, TP: { strategy: 'tp' }, SP: { strategy: 'sp', sp: gpus, tp: 1 }, Shift: { strategy: 'shift', sp: gpus, tp: 1 },
-    };
-    const known = paper[s];
-    if (known) return { label: s, world: gpus, ...known };
-    let m = /^(DP|TP)(\d+)$/.exec(s);
-    if (m) {
-      const n = Number(m[2]);
-      if (n !== gpus) return `'${s}' uses ${n} GPUs, the point says ${gpus}`;
-      return m[1] === 'TP' ? { label: s, strategy: 'tp', world: n } : { label: s, strategy: 'dp', world: n, tp: 1 };
-    }
-    m = /^(\d+)xTP(\d+)$/.exec(s);
-    if (m) {
-      const [r, t] = [Number(m[1]), Number(m[2])];
-      if (r * t !== gpus) return `'${s}' uses ${r * t} GPUs, the point says ${gpus}`;
-      return { label: s, strategy: 'dp', world: gpus, tp: t };
-    }
-    return `unknown system '${s}': DP, TP, SP, Shift, TP<n>, DP<n>, <r>xTP<t>, or "A vs B"`;
-  };
-  const parts = name.split(/\s+vs\s+/);
-  const out = parts.map(one);
+/** A system of a measured point: the strategy and the degrees it is given (absent: the strategy's default). */
+interface SystemRun {
+  readonly label: string;
+  readonly strategy: StrategyName;
+  readonly world: number;
+  readonly degrees: DegreeKeys;
+}
+
+/**
+ * A system label → the run it names, derived from the registry: a strategy's name in any case
+ * on the point's GPUs with its default degrees (the paper's DP is DP = P × TP 1, SP is SP = P,
+ * Shift is SP = P with the TP = P shift model), <name><n> (the same on n GPUs, n must be the
+ * point's), or <r>x<KEY><t>: r replicas each of degree <key> = t, run by the strategy that
+ * routes over replicas and reads degree <key> (the paper's 2xTP4).
+ */
+function systemOf(s: string, gpus: number): SystemRun | string {
+  const named = (label: string): Strategy | undefined => allStrategies().find((x) => x.name === label.toLowerCase());
+  const plain = named(s);
+  if (plain) return { label: s, strategy: plain.name, world: gpus, degrees: {} };
+  let m = /^([A-Za-z]+)(\d+)$/.exec(s);
+  const sized = m ? named(m[1]!) : undefined;
+  if (m && sized) {
+    const n = Number(m[2]);
+    if (n !== gpus) return `'${s}' uses ${n} GPUs, the point says ${gpus}`;
+    return { label: s, strategy: sized.name, world: n, degrees: {} };
+  }
+  m = /^(\d+)x([A-Za-z]+)(\d+)$/.exec(s);
+  const key = m?.[2]!.toLowerCase();
+  const replicated = key === undefined ? undefined : allStrategies().find((x) => x.routed && key in x.configKeys);
+  if (m && key !== undefined && replicated) {
+    const [r, t] = [Number(m[1]), Number(m[3])];
+    if (r * t !== gpus) return `'${s}' uses ${r * t} GPUs, the point says ${gpus}`;
+    return { label: s, strategy: replicated.name, world: gpus, degrees: { [key]: t } };
+  }
+  const replicaKeys = allStrategies().filter((x) => x.routed).flatMap((x) => Object.keys(x.configKeys).map((k) => k.toUpperCase()));
+  return `unknown system '${s}': a strategy (${strategyNames().join(', ')}, any case), <strategy><n> on n GPUs, <r>x<${replicaKeys.join('|')}><t>, or "A vs B"`;
+}
+
+function systemsOf(name: string, gpus: number): SystemRun[] | string {
+  const out = name.split(/\s+vs\s+/).map((s) => systemOf(s, gpus));
   const bad = out.find((x) => typeof x === 'string');
-  return typeof bad === 'string' ? bad : (out as Exclude<(typeof out)[number], string>[]);
+  return typeof bad === 'string' ? bad : (out as SystemRun[]);
 }
 
 type Workload = { kind: 'one' | 'saturated'; input: number; output: number } | { kind: 'prefill'; input: number };
@@ -145,7 +164,7 @@ export async function buildScenarios(file: MeasurementsFile, recordOn: ProfileSe
       continue;
     }
     const weightDtype = p.quant === 'bf16' ? 'bf16' : 'fp8';
-    const specs = systems.map(({ label, ...s }) => ({ label, spec: { name: label, model, weightDtype, kvDtype: 'bf16', engine, ...s } as const }));
+    const specs = systems.map(({ label, strategy, world, degrees }) => ({ label, spec: { name: label, model, weightDtype, kvDtype: 'bf16', engine, strategy, world, ...degrees } as const }));
     if (w.kind === 'prefill') plans.push({ point: p, runs: [], prefill: { spec: specs[0]!.spec, hardware, tokens: w.input } });
     else plans.push({ point: p, runs: specs.map(({ label, spec }) => ({ label, hardware, spec, input: w.input, output: w.output, count: w.kind === 'one' ? 1 : saturation })) });
   }

@@ -7,14 +7,12 @@ import { createWorkerExecutor } from '../exec/worker-executor.ts';
 import { modelNames } from '../model/catalog.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { policyFromSpec, policyNames } from '../policy/registry.ts';
-import { strategiesWith, strategyConfigKeys, strategyNames } from '../strategies/registry.ts';
-
-/** The degree keys of every strategy, described per strategy (the --sp / --tp help). */
-const DEGREES = strategyConfigKeys();
+import { strategiesWith, strategyNames } from '../strategies/registry.ts';
 import type { StrategyName } from '../strategies/types.ts';
+import { givenDegrees, withDegreeOptions } from './degree-options.ts';
 import { UsageError, exitOnError } from './errors.ts';
 
-const argv = yargs(hideBin(process.argv))
+const argv = withDegreeOptions(yargs(hideBin(process.argv)))
   .scriptName('yarn generate')
   .usage('$0 --model tiny --strategy shift --world 4 --sp 2 --tp 2 [options]\n$0 --checkpoint DIR --strategy tp --world 2 [options]\n\nGreedy generation on P worker-thread ranks (tfjs-wasm), or on the single-device reference.')
   .option('model', { type: 'string', default: 'tiny', describe: `model: ${modelNames().join(', ')} (weights are seeded random)` })
@@ -24,8 +22,6 @@ const argv = yargs(hideBin(process.argv))
   })
   .option('strategy', { type: 'string', default: 'single', choices: ['single', ...strategyNames()], describe: 'single = the one-device reference' })
   .option('world', { type: 'number', default: 1, describe: 'ranks P (worker threads)' })
-  .option('sp', { type: 'number', describe: DEGREES.sp?.description ?? '' })
-  .option('tp', { type: 'number', describe: DEGREES.tp?.description ?? '' })
   .option('policy', { type: 'string', default: 'threshold:512', describe: `switching policy (${strategiesWith('switching').join(', ')}): ${policyNames().join(', ')} (name or name:arg)` })
   .option('hardware', { type: 'string', default: 'h200', describe: "hardware profile the policy's cost oracle prices iterations on (cost-oracle)" })
   .option('prompt-lens', { type: 'string', default: '5,17,33,64', describe: 'prompt lengths, comma-separated (prompts are seeded random tokens)' })
@@ -55,7 +51,7 @@ async function main(): Promise<void> {
       ? createReferenceExecutor({ model: argv.model, seed: argv.seed, ...checkpoint, kvBlocks, blockSize })
       : await createWorkerExecutor({
           model: argv.model, ...checkpoint, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
-          policy: policyFromSpec(argv.policy), hardware: argv.hardware, ...(argv.sp ? { sp: argv.sp } : {}), ...(argv.tp ? { tp: argv.tp } : {}),
+          policy: policyFromSpec(argv.policy), hardware: argv.hardware, ...givenDegrees(argv),
         });
   const started = performance.now();
   const progress = process.stderr.isTTY && !argv.json;

@@ -5,13 +5,17 @@ import { sweepDeployments } from '../strategies/deployment.ts';
 import { allStrategies, getStrategy } from '../strategies/registry.ts';
 import { allModels, getModel, modelNames } from '../model/catalog.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
+import { DEGREE_KEYS, givenDegrees, withDegreeOptions } from './degree-options.ts';
 import { UsageError, exitOnError } from './errors.ts';
 
 const WORLDS = [2, 4, 8, 16];
 /** Strategies that declare a KV check, those that switch modes first (the default is the first). */
 const CHECKED = allStrategies().filter((s) => s.kvCheck).sort((a, b) => Number(b.switching !== undefined) - Number(a.switching !== undefined));
 
-const argv = yargs(hideBin(process.argv))
+/** Strategies whose check covers a grid of degrees (Shift's SP × TP): each degree they read is required. */
+const GRIDS = CHECKED.filter((s) => s.kvCheck!.ordered).map((s) => s.name);
+
+const argv = withDegreeOptions(yargs(hideBin(process.argv)), ` (required for ${GRIDS.join(', ')}; default 1 for the others)`)
   .scriptName('yarn verify-kv')
   .usage(
     '$0 --model <name> --world P --sp s --tp t [--order full-tp|naive] [--json]\n' +
@@ -23,8 +27,6 @@ const argv = yargs(hideBin(process.argv))
   )
   .option('model', { type: 'string', describe: `model: ${modelNames().join(', ')}` })
   .option('world', { type: 'number', describe: 'ranks P' })
-  .option('sp', { type: 'number', describe: `SP degree s (${CHECKED.filter((s) => s.kvCheck!.ordered).map((s) => s.name).join(', ')}, required)` })
-  .option('tp', { type: 'number', describe: `TP degree t (required for ${CHECKED.filter((s) => s.kvCheck!.ordered).map((s) => s.name).join(', ')}; default 1 for the others)` })
   .option('strategy', { type: 'string', choices: CHECKED.map((s) => s.name), default: CHECKED[0]!.name, describe: CHECKED.map((s) => `${s.name}: ${s.kvCheck!.describe}`).join('; ') })
   .option('order', { type: 'string', choices: ['full-tp', 'naive'], default: 'full-tp', describe: "rank order of the shift model's full-TP group (naive = 0..P-1)" })
   .option('all', { type: 'boolean', default: false, describe: `every catalog model, P in {${WORLDS.join(', ')}}, every split, one line each` })
@@ -46,17 +48,20 @@ function single(order: FullTpOrder): Verdict {
   const model = getModel(argv.model);
   const world = positiveInteger('world', argv.world);
   const strategy = getStrategy(argv.strategy);
-  // A strategy whose check is unordered has replicas of TP t and no SP degree (DP); an ordered one an SP × TP grid (Shift).
-  if (!strategy.kvCheck!.ordered) {
-    if (argv.sp !== undefined) throw new UsageError(`--strategy ${strategy.name} has no SP degree; got --sp ${argv.sp}`);
-    return strategy.kvCheck!.verify(model, world, { sp: 1, tp: positiveInteger('tp', argv.tp ?? 1) }, order);
-  }
-  return strategy.kvCheck!.verify(model, world, { sp: positiveInteger('sp', argv.sp), tp: positiveInteger('tp', argv.tp) }, order);
+  const given = givenDegrees(argv);
+  const reads = Object.keys(strategy.configKeys);
+  const foreign = Object.keys(given).find((key) => !reads.includes(key));
+  if (foreign !== undefined) throw new UsageError(`--strategy ${strategy.name} has no degree --${foreign}; got --${foreign} ${given[foreign]}`);
+  // A strategy whose check is ordered covers a grid of degrees (Shift: SP × TP) and needs each;
+  // an unordered one (DP: replicas of TP t) defaults its degrees to 1. Degrees a strategy does not read are 1.
+  const degree = (key: string): number => positiveInteger(key, strategy.kvCheck!.ordered ? given[key] : (given[key] ?? 1));
+  const split = { sp: 1, tp: 1, ...Object.fromEntries(reads.map((key) => [key, degree(key)])) };
+  return strategy.kvCheck!.verify(model, world, split, order);
 }
 
 function all(order: FullTpOrder): boolean {
-  for (const key of ['model', 'world', 'sp', 'tp'] as const) {
-    if (argv[key] !== undefined) throw new UsageError(`--all covers every model, world size and split; drop --${key}`);
+  for (const key of ['model', 'world', ...DEGREE_KEYS]) {
+    if ((argv as Readonly<Record<string, unknown>>)[key] !== undefined) throw new UsageError(`--all covers every model, world size and split; drop --${key}`);
   }
   const rows = sweepDeployments(allModels(), WORLDS, getStrategy(argv.strategy), order);
   if (argv.json) console.log(JSON.stringify(rows.map((r) => ({ model: r.model, world: r.world, ...r.verdict }))));

@@ -6,7 +6,7 @@ export interface Breakdown {
   readonly attention: number;
   /** Memory-bound ops: norms, RoPE, residual adds, KV writes, Ulysses packing, embedding. */
   readonly memory: number;
-  /** Collectives by process group, named by the modes that ran them (e.g. SP's 'tp' and 'sp', TP's 'full'). */
+  /** Collectives by process group, keyed by the group names the strategy's modes declare (one entry per group that ran any). */
   readonly collectives: Readonly<Record<GroupName, number>>;
   /** Engine (CPU) time between GPU steps. */
   readonly overhead: number;

@@ -1,4 +1,4 @@
-import type { ModeId } from '../parallel/mode.ts';
+import type { ModeId, ModeRoles } from '../parallel/mode.ts';
 import { type IterationSummary, iterationStateOf } from '../policy/state.ts';
 import { HISTORY, PolicyError, type SwitchPolicy } from '../policy/types.ts';
 
@@ -25,6 +25,8 @@ export class ModeChooser {
     private readonly policy: SwitchPolicy | null,
     /** Names the engine in errors, e.g. 'engine 0'. */
     private readonly where: string,
+    /** The switching block's roles of `modes` (absent: the policy state's default). */
+    private readonly roles?: ModeRoles,
   ) {}
 
   /** Always mode 0: one mode, or no policy (callers may skip building the summary). */
@@ -44,7 +46,7 @@ export class ModeChooser {
     const iteration = this.iteration++;
     if (!policy || this.fixed) return 0;
     const predict = oracle ? (id: ModeId): number => oracle(this.indexOf(id, 'asked the cost oracle for', iteration)) : undefined;
-    const id = policy.decide(iterationStateOf(s, iteration, this.history, predict, this.modes));
+    const id = policy.decide(iterationStateOf(s, iteration, this.history, predict, this.modes, this.roles));
     const index = this.indexOf(id, 'returned', iteration);
     this.history.push(id);
     if (this.history.length > 2 * HISTORY) this.history = this.history.slice(-HISTORY);

@@ -1,6 +1,5 @@
 import { createLocalCommShared } from '../comm/local.ts';
 import { type KvLayout, layoutFromShards } from '../kv/layout.ts';
-import { assertSwitchKeepsKv } from '../kv/switch-check.ts';
 import { assertKvUnmoved } from '../kv/unmoved.ts';
 import type { Batch } from '../model/batch.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
@@ -18,6 +17,7 @@ import { ModeChooser } from '../engine/mode-chooser.ts';
 import type { BackendName } from './backends.ts';
 import type { FromRank } from './messages.ts';
 import { RankPool } from './rank-pool.ts';
+import { SwitchGuard } from './switch-guard.ts';
 import { type Executor, ExecutorError, type StepResult } from './types.ts';
 
 export interface ExecutorOptions {
@@ -63,9 +63,10 @@ export interface ExecutorOptions {
 
 /**
  * Runs a strategy on P worker threads. The parallel config is validated before any thread
- * starts; the KV layout of a mode, as the ranks report it (the heads their weights were sharded
- * for), is verified against the first mode's before the first iteration that runs in it, so a
- * bad switch is refused (KvLayoutError) before it produces a token.
+ * starts; before the first iteration in each mode after the first, the mode's KV layout as the
+ * ranks report it (the heads their weights were sharded for) is verified against the first
+ * mode's and the strategy's switching block proves its KV stays put (SwitchGuard), so a bad
+ * switch is refused (KvLayoutError) before it produces a token.
  */
 export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor> {
   const weights = weightSpec(o);
@@ -97,13 +98,13 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
-  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy);
+  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy, strategy.switching?.roles);
   const cost = o.hardware === undefined ? null : new IterationCostModel({
     model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
     dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],
   });
   const first = layouts.get(modes[0]!.id)!;
-  const checked = new Set<ModeId>([modes[0]!.id]);
+  const guard = new SwitchGuard(strategy, model, parallel, order, modes[0]!.id, layouts);
   let previous: Mode | null = null;
   let broken: Error | null = null;
 
@@ -124,10 +125,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     async step(batch) {
       if (broken) throw new ExecutorError(`the executor stopped after an earlier failure: ${broken.message}`);
       const mode = choose(batch);
-      if (!checked.has(mode.id)) {
-        assertSwitchKeepsKv(first, layouts.get(mode.id)!);
-        checked.add(mode.id);
-      }
+      guard.enter(mode.id);
       const from = previous;
       const watch = o.checkKvOnSwitch === true && from !== null && from.id !== mode.id;
       try {

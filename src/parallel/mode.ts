@@ -5,6 +5,15 @@ import type { Group } from './groups.ts';
 export type ModeId = string;
 
 /**
+ * What each of a switching block's modes is for, so policies can choose by purpose instead of by
+ * id: `latency` serves small iterations fastest, `throughput` large ones.
+ */
+export interface ModeRoles {
+  readonly latency: ModeId;
+  readonly throughput: ModeId;
+}
+
+/**
  * The attention heads one rank owns: its query heads, the KV heads those queries read, and,
  * when there are fewer KV heads than ranks, which replica of its KV head it holds.
  *

@@ -3,8 +3,8 @@ import { definePolicy } from './factory.ts';
 import type { ModeId } from './types.ts';
 
 /**
- * Two thresholds and a minimum dwell: go to SP above `high` total tokens, back to TP below
- * `low`, and stay at least `min_dwell` iterations in a mode before leaving it. Damps flapping
+ * Two thresholds and a minimum dwell: go to the throughput mode (Shift: SP) above `high` total
+ * tokens, back to the latency mode (Shift: TP) at or below `low`, and stay at least `min_dwell` iterations in a mode before leaving it. Damps flapping
  * when the batch size hovers around a single threshold.
  */
 export const hysteresis = definePolicy({
@@ -21,12 +21,13 @@ export const hysteresis = definePolicy({
   create: (p) => ({
     name: `hysteresis:${p.low}-${p.high}/${p.min_dwell}`,
     decide: (s) => {
-      const last: ModeId = s.history.at(-1) ?? (s.totalTokens > p.high ? 'sp' : 'tp');
+      const { latency, throughput } = s.roles;
+      const last: ModeId = s.history.at(-1) ?? (s.totalTokens > p.high ? throughput : latency);
       let dwell = 0;
       for (let k = s.history.length - 1; k >= 0 && s.history[k] === last; k--) dwell++;
       if (s.history.length > 0 && dwell < p.min_dwell) return last;
-      if (last === 'tp') return s.totalTokens > p.high ? 'sp' : 'tp';
-      return s.totalTokens <= p.low ? 'tp' : 'sp';
+      if (last === latency) return s.totalTokens > p.high ? throughput : latency;
+      return s.totalTokens <= p.low ? latency : throughput;
     },
   }),
 });

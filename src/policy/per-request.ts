@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { definePolicy } from './factory.ts';
 
 /**
- * Full TP when every sequence schedules at most `threshold` tokens: unlike `threshold`, many
+ * The latency mode (Shift: full TP) when every sequence schedules at most `threshold` tokens,
+ * else the throughput mode: unlike `threshold`, many
  * decodes alone never force SP, but any single long prefill chunk does.
  */
 export const perRequest = definePolicy({
@@ -11,6 +12,6 @@ export const perRequest = definePolicy({
   params: z.object({ threshold: z.number().int().nonnegative().default(64).describe('tokens of one sequence in one iteration') }).strict(),
   create: (p) => ({
     name: `per-request:${p.threshold}`,
-    decide: (s) => (s.maxChunk <= p.threshold ? 'tp' : 'sp'),
+    decide: (s) => (s.maxChunk <= p.threshold ? s.roles.latency : s.roles.throughput),
   }),
 });

@@ -1,11 +1,17 @@
 import type { Batch } from '../model/batch.ts';
-import { HISTORY, type IterationState, PolicyError, type ModeId } from './types.ts';
+import { HISTORY, type IterationState, PolicyError, type ModeId, type ModeRoles } from './types.ts';
 
 export type CostOracle = (mode: ModeId) => number;
 
 const noOracle: CostOracle = () => {
   throw new PolicyError('this policy asks for predicted iteration times, but no cost model is attached here');
 };
+
+/**
+ * The roles a state carries when no switching block gave any (states built by hand, in tests or
+ * user code): Shift's, the one switching strategy the built-in presets were written for.
+ */
+export const SHIFT_ROLES: ModeRoles = { latency: 'tp', throughput: 'sp' };
 
 /** What a scheduler knows about an iteration, without token ids (the simulator's view). */
 export interface IterationSummary {
@@ -18,7 +24,7 @@ export interface IterationSummary {
 }
 
 /** The state a policy sees for an iteration summary, given the modes of earlier iterations. */
-export function iterationStateOf(s: IterationSummary, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = []): IterationState {
+export function iterationStateOf(s: IterationSummary, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = [], roles: ModeRoles = SHIFT_ROLES): IterationState {
   let totalTokens = 0;
   let maxChunk = 0;
   for (const c of s.chunks) {
@@ -36,14 +42,15 @@ export function iterationStateOf(s: IterationSummary, iteration: number, history
     waiting: s.waiting,
     kvUsage: s.kvUsage,
     modes,
+    roles,
     history: history.length > HISTORY ? history.slice(-HISTORY) : history.slice(),
     predict: oracle,
   };
 }
 
 /** The state a policy sees for `batch`, given the modes of earlier iterations. */
-export function iterationState(batch: Batch, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = []): IterationState {
+export function iterationState(batch: Batch, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = [], roles: ModeRoles = SHIFT_ROLES): IterationState {
   const chunks = batch.seqs.map((s) => s.tokens.length);
   const decodeTokens = batch.seqs.filter((s) => s.decode).reduce((a, s) => a + s.tokens.length, 0);
-  return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle, modes);
+  return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle, modes, roles);
 }

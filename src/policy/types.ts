@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ModeId } from '../parallel/mode.ts';
+import type { ModeId, ModeRoles } from '../parallel/mode.ts';
 
-export type { ModeId } from '../parallel/mode.ts';
+export type { ModeId, ModeRoles } from '../parallel/mode.ts';
 
 /**
  * What a switching policy sees about the iteration about to run. Plain data, except
@@ -24,6 +24,8 @@ export interface IterationState {
   readonly kvUsage: number;
   /** The mode ids the policy may choose among (the strategy's switching block); empty where unknown. */
   readonly modes: readonly ModeId[];
+  /** Which mode serves small iterations (latency) and which large ones (throughput), as the switching block declares. */
+  readonly roles: ModeRoles;
   /** Modes of recent iterations, oldest first (at most HISTORY entries). */
   readonly history: readonly ModeId[];
   /** Predicted seconds of this iteration in `mode`; throws PolicyError where no cost model is attached. */

@@ -5,7 +5,7 @@ import { ModeChooser } from '../engine/mode-chooser.ts';
 import { batchRecordOf } from '../engine/batch-record.ts';
 import { PrefixCache } from '../engine/prefix-cache.ts';
 import { Scheduler, type SchedulerOutput } from '../engine/scheduler.ts';
-import type { Mode } from '../parallel/mode.ts';
+import type { Mode, ModeRoles } from '../parallel/mode.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { type EventQueue, EventType } from './events.ts';
 import type { MetricsCollector } from './metrics/collector.ts';
@@ -24,6 +24,8 @@ export interface EngineDeps {
   readonly cost: IterationPricer;
   /** Deployments with several modes (Shift): picks the mode of each iteration. */
   readonly policy: SwitchPolicy | null;
+  /** The switching block's roles of the modes, for the policy (absent without one). */
+  readonly roles?: ModeRoles | undefined;
   readonly settings: EngineSettings;
   readonly blocks: number;
   readonly metrics: MetricsCollector;
@@ -78,7 +80,7 @@ export class Engine implements ReplicaLoad {
     const s = d.settings;
     const prefix = s.enable_prefix_caching ? new PrefixCache(s.prefix_block_tokens, Math.floor((d.blocks * s.block_size) / s.prefix_block_tokens)) : null;
     this.scheduler = new Scheduler({ maxNumBatchedTokens: s.max_num_batched_tokens, maxNumSeqs: s.max_num_seqs, batchesInFlight: d.stages }, this.kv, prefix);
-    this.chooser = new ModeChooser(d.cost.modes.map((m) => m.id), d.policy, `engine ${index}`);
+    this.chooser = new ModeChooser(d.cost.modes.map((m) => m.id), d.policy, `engine ${index}`, d.roles);
     this.stageFree = new Float64Array(d.stages).fill(-Infinity);
   }
 

@@ -1,10 +1,10 @@
 /**
  * The serving simulator: a vLLM V1-like engine (continuous batching, chunked prefill, paged KV,
  * preemption by recompute, optional prefix caching, CUDA-graph padding) whose iteration times
- * come from the cost model, for DP (replicas behind a router), TP, SP and Shift.
+ * come from the cost model, for every registered strategy (strategyNames()).
  *
  *   const result = await simulate(
- *     { name: 'shift', strategy: 'shift', world: 8, model: 'llama-3.3-70b', hardware: 'h200', weightDtype: 'fp8' },
+ *     { name: 'my-system', strategy: strategyNames()[0]!, world: 8, model: 'llama-3.3-70b', hardware: 'h200', weightDtype: 'fp8' },
  *     loadTrace('azure_conv.csv'),
  *     { slo: { ttft_ms: 2000, tpot_ms: 100 } },
  *   );

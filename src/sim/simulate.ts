@@ -23,7 +23,7 @@ export async function simulate(spec: SystemSpec, stream: RequestStream, options:
   const stages = getStrategy(spec.strategy).batchesInFlight?.(deployment.parallel) ?? 1;
   const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
     cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
-    events, stages,
+    events, stages, roles: getStrategy(spec.strategy).switching?.roles,
   }));
   await run(deployment, engines, events, stream, metrics);
   // Conservation: every request has finished or was rejected, so every KV block is back in its pool.

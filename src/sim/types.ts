@@ -19,7 +19,7 @@ import type { EngineSettings } from './settings.ts';
  * experiment runner can build one per (system, workload) point from a config file.
  */
 export interface SystemSpec {
-  /** A label for reports, e.g. 'shift'. */
+  /** A label for reports, e.g. 'baseline-8gpu'. */
   readonly name: string;
   readonly strategy: StrategyName;
   /** GPUs (P); one node. */

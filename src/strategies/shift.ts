@@ -30,6 +30,8 @@ export const shift: Strategy = {
   routed: false,
   switching: {
     modes: ['sp', 'tp'],
+    // The full-TP shift model has the lower latency; the SP base model the higher throughput.
+    roles: { latency: 'tp', throughput: 'sp' },
     defaultPolicy: 'threshold:512',
     kvProof: (model, parallel, order) => verifyShiftDeployment(model, parallel.world, parallel.sp, parallel.tp, order),
     report: { fractionOf: 'tp', header: 'TP iters' },

@@ -8,7 +8,7 @@ import type { ModelConfig } from '../model/config.ts';
 import type { WeightSource } from '../model/weights.ts';
 import type { Ops } from '../ops/types.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import type { Mode, ModeId } from '../parallel/mode.ts';
+import type { Mode, ModeId, ModeRoles } from '../parallel/mode.ts';
 
 /** The deployment: world size and the (s, t) of SP-based strategies (s = 1 otherwise). */
 export interface ParallelConfig {
@@ -54,6 +54,8 @@ export type DegreeKeys = { readonly [key: string]: number | undefined };
 export interface SwitchingBlock {
   /** Mode ids policies choose among, as `modes` declares them. */
   readonly modes: readonly ModeId[];
+  /** Which of `modes` built-in policies pick for small iterations (latency) and for large ones (throughput). */
+  readonly roles: ModeRoles;
   /** The policy spec used when a config names none. */
   readonly defaultPolicy: string;
   /** The verdict on switching between the modes of this deployment (KV proof at each switch). */

@@ -180,7 +180,7 @@ function timeline(data: RunData, index: number): PlotSpec | undefined {
     u.timeline.tokens.flatMap((tokens, i) => {
       const f = u.timeline.tp_fraction![i];
       if (u.timeline.iterations[i] === 0 || f === null || f === undefined) return [];
-      return [{ system: u.system, t0: i * u.timeline.bin_s, t1: (i + 1) * u.timeline.bin_s, tokens, tp: f, mode: f >= 0.5 ? 'full TP (shift model)' : 'SP (base model)' }];
+      return [{ system: u.system, t0: i * u.timeline.bin_s, t1: (i + 1) * u.timeline.bin_s, tokens, fraction: f, mode: f >= 0.5 ? 'full TP (shift model)' : 'SP (base model)' }];
     }),
   );
   return {
@@ -202,7 +202,7 @@ function timeline(data: RunData, index: number): PlotSpec | undefined {
           y: { field: 'tokens', type: 'quantitative', title: 'tokens/iter (log)', scale: { type: 'log' } },
           y2: { datum: 1 },
           color: { field: 'mode', type: 'nominal', title: 'mode', scale: { domain: ['full TP (shift model)', 'SP (base model)'], range: [MODE_COLOURS.tp, MODE_COLOURS.sp] } },
-          tooltip: [{ field: 't0', title: 'from s' }, { field: 'tokens', format: '.0f' }, { field: 'tp', title: 'TP fraction', format: '.2f' }],
+          tooltip: [{ field: 't0', title: 'from s' }, { field: 'tokens', format: '.0f' }, { field: 'fraction', title: 'TP fraction', format: '.2f' }],
         },
       },
       config: CONFIG,
