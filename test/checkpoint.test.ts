@@ -252,6 +252,23 @@ ck('each TP rank reads only its shard (byte count by hand), and together the ran
   assert.is(perRank[0]! + perRank[1]!, 230016 + 41600);
 });
 
+ck('a rank loading a layer range reads only those layers (and the embedding, final norm and LM head)', () => {
+  const { headDim: _d, ...rest } = SPEC;
+  const { dir } = written({ ...rest, family: 'llama' }, 1);
+  const weights = new CheckpointWeights(dir);
+  try {
+    const ctx = { model: weights.model, weights, ops: { weight: (_: readonly number[], fill: () => Float32Array) => fill() } };
+    const shard = loadShard(ctx as unknown as RankContext<Float32Array, unknown>, 2, 0, tpShard(weights.model, 2, 0), { start: 1, end: 2 });
+    assert.is(shard.layers.length, 1);
+    // The llama spec of the next test. Position 0 of 2 reads embed V·H = 20480, its half of the LM head 10240 and the final norm 64
+    // elements, and of layer 1 only: norms 2·64 + half of (8192 + 4096 + 24576) = 18560 elements;
+    // BF16: 2 · (20480 + 10240 + 64 + 18560) = 98688 bytes (both layers: 135808, see below).
+    assert.is(weights.bytesRead(), 98688);
+  } finally {
+    weights.close();
+  }
+});
+
 ck('a broken checkpoint is refused naming the file and the tensor or key', () => {
   const { dir } = written(SPEC, 1);
   const config = path.join(dir, 'config.json');

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CostShapeError, checkCostShape, combineRankTimes } from '../src/cost/cost-shape.ts';
+import { CostShapeError, batchesInFlight, checkCostShape, combineRankTimes } from '../src/cost/cost-shape.ts';
+import { engineBatchesInFlight } from '../src/parallel/cost-shape.ts';
 import { getProfile } from '../src/cost/index.ts';
 import { IterationCostModel } from '../src/cost/iteration.ts';
 import { type MemoryOptions, MemoryPlanError, kvHoldingsFromTraces, planMemory, rankMemory } from '../src/cost/memory.ts';
@@ -19,15 +20,20 @@ const FP8: MetaDtypes = { weightBytes: 1, actBytes: 2, kvBytes: 2 };
 const tiny = getModel('tiny');
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
-test('cost shapes: the slowest rank, or pipeline stages summed with the bubble (hand computed)', () => {
+test('cost shapes: the slowest rank, or one batch through the pipeline stages (hand computed)', () => {
   assert.equal(combineRankTimes({ kind: 'synchronous' }, [1, 3, 3, 2]), { time: 3, critical: [1, 2] });
-  // Stages [0,1] and [2,3] take max(1,2) = 2 and max(3,1) = 3; 4 micro-batches: 2 + 3 + 3·3 = 14.
-  assert.equal(combineRankTimes({ kind: 'pipeline', stages: [[0, 1], [2, 3]], batchesInFlight: 4 }, [1, 2, 3, 1]), { time: 14, critical: [1, 2] });
-  // GPipe: S = 4 equal stages of 1 s and m = 8 micro-batches take (S + m − 1) = 11 stage times.
-  assert.is(combineRankTimes({ kind: 'pipeline', stages: [[0], [1], [2], [3]], batchesInFlight: 8 }, [1, 1, 1, 1]).time, 11);
-  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [[0, 1], [1, 2]], batchesInFlight: 2 }, 4), (e: Error) => e instanceof CostShapeError && /rank 1 is already in an earlier stage/.test(e.message));
-  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [[0], [4]], batchesInFlight: 2 }, 4), /rank 4 is not a rank of a world of 4/);
-  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [[0]], batchesInFlight: 0 }, 1), /batchesInFlight ≥ 1/);
+  // Stages [0,1] and [2,3] take max(1,2) = 2 and max(3,1) = 3: one batch crosses both in 2 + 3 = 5
+  // (the bubble of further batches is the engine's, not the iteration's: see engine-in-flight).
+  assert.equal(combineRankTimes({ kind: 'pipeline', stages: [[0, 1], [2, 3]] }, [1, 2, 3, 1]), { time: 5, critical: [1, 2] });
+  assert.is(batchesInFlight({ kind: 'pipeline', stages: [[0, 1], [2, 3]] }), 2);
+  assert.is(batchesInFlight({ kind: 'synchronous' }), 1);
+  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [[0, 1], [1, 2]] }, 4), (e: Error) => e instanceof CostShapeError && /rank 1 is already in an earlier stage/.test(e.message));
+  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [[0], [4]] }, 4), /rank 4 is not a rank of a world of 4/);
+  assert.throws(() => checkCostShape({ kind: 'pipeline', stages: [] }, 1), /at least one stage/);
+  // One engine has one pipeline depth: modes that disagree are refused, naming both.
+  const shapes = [{ mode: 'a', shape: { kind: 'synchronous' } as const }, { mode: 'b', shape: { kind: 'pipeline', stages: [[0], [1]] } as const }];
+  assert.throws(() => engineBatchesInFlight(shapes), (e: Error) => e instanceof CostShapeError && /mode a keeps 1 .* mode b 2/.test(e.message));
+  assert.is(engineBatchesInFlight(shapes.slice(1)), 2);
 });
 
 test('every rank is traced: roles of today\'s strategies (TP, SP, Shift one; DP the busy replica and the idle ones)', () => {
@@ -77,12 +83,12 @@ test('an asymmetric strategy is priced by its slowest rank, which is on the crit
   assert.ok(close(cost.breakdown('tp', shape).total, cost.time(0, shape)), 'the breakdown is the critical rank\'s');
 });
 
-test('a pipeline cost shape: stage times summed along the pipeline, plus the bubble of its micro-batches', () => {
+test('a pipeline cost shape: stage times summed along the pipeline (one batch; the engine overlaps batches)', () => {
   const parallel = resolveParallel('tp', 4);
   const key = { model: tiny, strategy: 'tp' as const, parallel, dtypes: { ...FP8, quant: tiny.quant } };
-  // The lopsided TP declared as 2 stages [0, 1] → [2, 3] with 3 micro-batches in flight: traced on
-  // copies of 2 and 4 layers (one and two per stage).
-  const piped: Strategy = { ...lopsided, costShape: () => ({ kind: 'pipeline', stages: [[0, 1], [2, 3]], batchesInFlight: 3 }) };
+  // The lopsided TP declared as 2 stages [0, 1] → [2, 3]: traced on copies of 2 and 4 layers
+  // (one and two per stage).
+  const piped: Strategy = { ...lopsided, costShape: () => ({ kind: 'pipeline', stages: [[0, 1], [2, 3]] }) };
   const cost = new IterationCostModel({ model: tiny, strategy: 'tp', parallel, profile: h200, dtypes: FP8, traces: new TraceCache(key, piped) });
   const flat = new IterationCostModel({ model: tiny, strategy: 'tp', parallel, profile: h200, dtypes: FP8, traces: new TraceCache(key, lopsided) });
   assert.is(cost.layerUnit(0), 2);
@@ -90,9 +96,9 @@ test('a pipeline cost shape: stage times summed along the pipeline, plus the bub
   const [t0, t1] = flat.rankTimes(0, shape).map((r) => r.time);
   // Per-rank times do not depend on the layer unit (every rank's work is linear in its layers).
   cost.rankTimes(0, shape).forEach((r, i) => assert.ok(Math.abs(r.time / [t0!, t1!][i]! - 1) < 1e-9, `role ${i}`));
-  // Stage 0 takes rank 1's t1, stage 1 takes t0; 3 micro-batches: t1 + t0 + 2·t1.
+  // Stage 0 takes rank 1's t1, stage 1 takes t0: one batch crosses both in t1 + t0.
   const overhead = flat.time(0, shape) - t1!;
-  assert.ok(Math.abs((cost.time(0, shape) - overhead) / (t0! + 3 * t1!) - 1) < 1e-9);
+  assert.ok(Math.abs((cost.time(0, shape) - overhead) / (t0! + t1!) - 1) < 1e-9);
   assert.equal(cost.criticalRanks(0, shape), [1, 2, 3]);
   assert.ok(Math.abs(cost.breakdown('tp', shape).total / cost.time(0, shape) - 1) < 1e-9, 'the breakdown follows the critical path');
 });

@@ -12,7 +12,9 @@ import { SimRequest } from '../src/sim/request.ts';
 import { resolveEngineSettings } from '../src/sim/settings.ts';
 import type { IterationRow } from '../src/sim/types.ts';
 import { getModel } from '../src/model/catalog.ts';
-import { tpMode } from '../src/strategies/tp.ts';
+import { batchesInFlightOf } from '../src/strategies/deployment.ts';
+import { tp, tpMode } from '../src/strategies/tp.ts';
+import type { Strategy } from '../src/strategies/types.ts';
 
 /**
  * Batches in flight: an engine that is a pipeline of k stages. A fake cost model prices an
@@ -90,6 +92,22 @@ test('executor with k = 2 (batches run one after another): the batches of the si
   // One batch at a time, budget 4: A's prompt; A's decode + 3 of B's prompt; B's last prompt token; B's decode.
   assert.equal(serial.batches.map(label), ['A:4', 'A:1 B:3', 'B:1', 'B:1']);
   assert.equal(piped.tokens, serial.tokens);
+});
+
+test('a pipeline cost shape of 4 stages: the engine keeps 4 batches in flight and makes the GPipe bubble', () => {
+  // A strategy declaring 4 one-rank stages: its engine keeps one batch per stage in flight.
+  const model = getModel('tiny');
+  const parallel = { world: 4, sp: 1, tp: 4 };
+  const fourStages: Strategy = { ...tp, costShape: () => ({ kind: 'pipeline', stages: [[0], [1], [2], [3]] }) };
+  const k = batchesInFlightOf(fourStages, parallel, tp.modes(model, parallel));
+  assert.is(k, 4);
+  assert.is(batchesInFlightOf(tp, parallel, tp.modes(model, parallel)), 1);
+  // 8 one-token requests, budget 1 token: 8 batches, each priced dt = 4 ms (one batch through all
+  // stages), 1 ms per stage. GPipe (arXiv 1811.06965): m = 8 micro-batches over S = 4 stages end
+  // after (S + m − 1) = 11 stage times; batch i ends at 4 + i ms. One at a time it would be 32 ms.
+  const r = run(k, 1, Array.from({ length: 8 }, () => [1, 1] as [number, number]), 4e-3);
+  assert.equal(ms(r.rows).map(([, end]) => end), [4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.is(r.busy, 11);
 });
 
 test('a bad number of batches in flight is refused', () => {

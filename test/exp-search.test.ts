@@ -100,7 +100,7 @@ space('undeployable candidates are listed with the reason (heads that do not div
   assert.match(m[0]!.reason!, /llama-3\.3-70b does not fit: weights 141\.1 GB/);
 });
 
-space('configs/search-azure-code.yaml plans 102 candidates, all deployable (hand count)', async () => {
+space('configs/search-azure-code.yaml plans 126 candidates, all deployable (hand count)', async () => {
   let e;
   try {
     e = await loadSearch('configs/search-azure-code.yaml');
@@ -109,12 +109,13 @@ space('configs/search-azure-code.yaml plans 102 candidates, all deployable (hand
     assert.ok(x instanceof ConfigError && x.issues.every((i) => /trace 'azure-code' not found/.test(i.message)), String(x));
     return;
   }
-  // Layouts of 8 GPUs: TP 1, DP 4 (TP 1, 2, 4, 8 per replica), SP 4, Shift 4 × 2 thresholds = 17;
-  // × 3 token budgets × 2 sequence caps = 102. FP8 70B (≈ 70 GB) fits even one H200 per replica.
+  // Layouts of 8 GPUs: TP 1, DP 4 (TP 1, 2, 4, 8 per replica), SP 4, Shift 4 × 2 thresholds,
+  // PP 4 (TP 1, 2, 4, 8 per stage) = 21; × 3 token budgets × 2 sequence caps = 126. FP8 70B
+  // (≈ 70 GB) fits even one H200 per replica.
   const c = e.search!.manifest.candidates;
-  assert.is(c.length, 102);
-  assert.is(c.filter((x) => x.status === 'simulated').length, 102);
-  assert.is(e.points.length, 102);
+  assert.is(c.length, 126);
+  assert.is(c.filter((x) => x.status === 'simulated').length, 126);
+  assert.is(e.points.length, 126);
 });
 
 const rates = suite('the rate a search varies');

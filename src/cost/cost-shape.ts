@@ -1,10 +1,11 @@
 import type { CostShape } from '../parallel/cost-shape.ts';
 
-export { type CostShape, CostShapeError, SYNCHRONOUS, checkCostShape, layerUnitOf } from '../parallel/cost-shape.ts';
+export { type CostShape, CostShapeError, SYNCHRONOUS, batchesInFlight, checkCostShape, layerUnitOf } from '../parallel/cost-shape.ts';
 
 /**
- * The iteration time from each rank's time (by rank), and the ranks on its critical path: the
- * slowest rank(s) (synchronous), or the slowest rank(s) of every stage (pipeline).
+ * One iteration's time from each rank's time (by rank), and the ranks on its critical path: the
+ * slowest rank(s) (synchronous), or the sum of the stages, each its slowest rank(s) (pipeline:
+ * one batch's latency; the engine overlaps batches, see parallel/cost-shape.ts).
  */
 export function combineRankTimes(shape: CostShape, rankTime: readonly number[]): { time: number; critical: number[] } {
   if (shape.kind === 'synchronous') {
@@ -12,13 +13,11 @@ export function combineRankTimes(shape: CostShape, rankTime: readonly number[]):
     return { time, critical: rankTime.flatMap((t, r) => (t === time ? [r] : [])) };
   }
   let sum = 0;
-  let slowest = 0;
   const critical: number[] = [];
   for (const ranks of shape.stages) {
     const stage = Math.max(...ranks.map((r) => rankTime[r]!));
     sum += stage;
-    slowest = Math.max(slowest, stage);
     critical.push(...ranks.filter((r) => rankTime[r] === stage));
   }
-  return { time: sum + (shape.batchesInFlight - 1) * slowest, critical };
+  return { time: sum, critical };
 }

@@ -80,8 +80,8 @@ const GRID_PER_OCTAVE = 32;
  * Every rank is priced, none stands for the others: the trace cache groups a mode's ranks into
  * roles (ranks with equal traces), each role's time is its body plus its attention (× the layers
  * it holds), and the strategy's cost shape (cost-shape.ts) makes the iteration's GPU time from
- * the per-rank times: the slowest rank for today's synchronous strategies, stages summed with
- * the pipeline bubble for a pipelined one. With one role (TP, SP, Shift) that is rank 0's time,
+ * the per-rank times: the slowest rank for today's synchronous strategies, one batch's latency
+ * through the stages for a pipelined one (the engine overlaps batches and so makes the bubble). With one role (TP, SP, Shift) that is rank 0's time,
  * computed as before; the breakdown is that of the ranks on the critical path.
  */
 export class IterationCostModel {
@@ -198,15 +198,15 @@ export class IterationCostModel {
     return this.shapes[index]!;
   }
 
-  /** GPU seconds of one role: its non-attention work and its attention; adds `scale` × its breakdown to `into`. */
-  private roleTime(index: number, role: number, x: number, shape: IterationShape, into?: BreakdownSum, scale = 1): number {
+  /** GPU seconds of one role: its non-attention work and its attention; adds its breakdown to `into`. */
+  private roleTime(index: number, role: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
     const body = this.nonAttention(index, x, shape.sampled, role);
     const { heads, layers } = this.roleAttention(index, role);
     // One attention kernel per layer, no faster than the kernel floor.
     const attention = heads ? layers * Math.max(attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks), this.profile.kernel_floor_s ?? 0) : 0;
     if (into) {
-      into.add(body, scale);
-      into.attention += scale * attention;
+      into.add(body);
+      into.attention += attention;
     }
     return body.total + attention;
   }
@@ -235,7 +235,7 @@ export class IterationCostModel {
     return time;
   }
 
-  /** A pipeline: its cost shape over every rank's time; the breakdown follows the critical path. */
+  /** A pipeline: one batch's latency through its stages (cost-shape.ts); the breakdown follows the critical path. */
   private pipelineTime(index: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
     const cost = this.shapes[index]!;
     if (cost.kind !== 'pipeline') throw new Error('pipelineTime needs a pipeline cost shape');
@@ -247,7 +247,6 @@ export class IterationCostModel {
       const slowest = (ranks: readonly number[]): number => ranks.reduce((a, r) => (byRank[r]! > byRank[a]! ? r : a), ranks[0]!);
       const stageCritical = cost.stages.map(slowest);
       for (const r of stageCritical) this.roleTime(index, roleOf(r), x, shape, into);
-      if (cost.batchesInFlight > 1) this.roleTime(index, roleOf(slowest(stageCritical)), x, shape, into, cost.batchesInFlight - 1);
     }
     return time;
   }

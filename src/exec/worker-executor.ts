@@ -7,6 +7,7 @@ import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, type ModeId, allGroups } from '../parallel/mode.ts';
 import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
+import { batchesInFlightOf } from '../strategies/deployment.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
 import type { StrategyName } from '../strategies/types.ts';
 import { IterationCostModel } from '../cost/iteration.ts';
@@ -119,7 +120,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
     name: o.strategy,
     world: o.world,
     replicas: strategy.replicas(parallel),
-    batchesInFlight: strategy.batchesInFlight?.(parallel) ?? 1,
+    batchesInFlight: batchesInFlightOf(strategy, parallel, modes),
     modes,
     kvLayout: (mode) => layouts.get(mode.id)?.ranks ?? [],
     async step(batch) {

@@ -1,4 +1,5 @@
 import type { TraceRequest, RequestStream } from '../traces/types.ts';
+import { batchesInFlightOf } from '../strategies/deployment.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import { Engine } from './engine.ts';
 import { TraceOrderError } from './errors.ts';
@@ -20,7 +21,7 @@ export async function simulate(spec: SystemSpec, stream: RequestStream, options:
   const deployment = await createDeployment(spec);
   const metrics = new MetricsCollector(options, deployment.profile.engine.frontend_s ?? 0);
   const events = new EventQueue();
-  const stages = getStrategy(spec.strategy).batchesInFlight?.(deployment.parallel) ?? 1;
+  const stages = batchesInFlightOf(getStrategy(spec.strategy), deployment.parallel, deployment.cost.modes);
   const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
     cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
     events, stages, roles: getStrategy(spec.strategy).switching?.roles,

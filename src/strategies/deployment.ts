@@ -1,8 +1,9 @@
 import { KvLayoutError } from '../kv/switch-check.ts';
 import type { Verdict } from '../kv/verify.ts';
 import type { ModelConfig } from '../model/config.ts';
+import { SYNCHRONOUS, engineBatchesInFlight } from '../parallel/cost-shape.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
-import { factorizations } from '../parallel/mode.ts';
+import { type Mode, factorizations } from '../parallel/mode.ts';
 import type { ParallelConfig, Strategy } from './types.ts';
 
 export { verifyDpAgainstTp } from './dp.ts';
@@ -46,4 +47,9 @@ export function assertSwitchingKeepsKv(strategy: Strategy, model: ModelConfig, p
 /** The degree keys `strategy` reads, picked from a config object. */
 export function degreesOf(strategy: Strategy, config: Readonly<Record<string, unknown>>): Record<string, number | undefined> {
   return Object.fromEntries(Object.keys(strategy.configKeys).map((k) => [k, config[k] as number | undefined]));
+}
+
+/** Batches an engine of `strategy` keeps in flight over `modes`: its cost shapes' pipeline depth (1 when synchronous). */
+export function batchesInFlightOf(strategy: Strategy, parallel: ParallelConfig, modes: readonly Mode[]): number {
+  return engineBatchesInFlight(modes.map((mode) => ({ mode: mode.id, shape: strategy.costShape?.(parallel, mode) ?? SYNCHRONOUS })));
 }

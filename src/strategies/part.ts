@@ -14,13 +14,16 @@ export interface ModePart<T, C> {
 
 /**
  * A rank holding one KV cache shared by all of its modes (Shift: two), sized for the KV heads
- * of its first mode. Lead ranks report logits; in DP each replica's first rank is a lead.
+ * and the layers of its first mode: a rank holding layers [start, end) has a cache of end − start
+ * layers, and its parts index it from 0 (cache layer l is model layer start + l). Lead ranks
+ * report logits; in DP each replica's first rank is a lead.
  */
 export function rankModel<T, C>(ctx: RankContext<T, C>, parts: readonly ModePart<T, C>[], lead: boolean, replica?: number): RankModel {
   const { ops, model: m } = ctx;
   const first = parts[0]!;
+  const held = first.mode.kv[ctx.rank]!.layers;
   const cache = ops.createKvCache({
-    layers: m.layers,
+    layers: held.end - held.start,
     blocks: ctx.kvBlocks,
     blockSize: ctx.blockSize,
     kvHeads: first.heads.kvHeads.length,

@@ -1,13 +1,14 @@
 import type { z } from 'zod';
 import { ParallelConfigError } from '../parallel/mode.ts';
 import { dp } from './dp.ts';
+import { pp } from './pp.ts';
 import { shift } from './shift.ts';
 import { sp } from './sp.ts';
 import { tp } from './tp.ts';
 import type { ParallelConfig, Strategy, StrategyName } from './types.ts';
 
 /** Every strategy, listed once: the schema, CLI choices, docs and conformance tests come from here. */
-const STRATEGIES: readonly Strategy[] = [dp, tp, sp, shift];
+const STRATEGIES: readonly Strategy[] = [dp, tp, sp, shift, pp];
 
 export function strategyNames(): StrategyName[] {
   return STRATEGIES.map((s) => s.name);

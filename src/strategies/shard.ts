@@ -1,5 +1,6 @@
 import type { HeadShard } from '../kv/heads.ts';
 import { type HostTensor, weightShape } from '../model/weights.ts';
+import { type LayerRange, allLayers } from '../parallel/mode.ts';
 import type { RankContext } from './types.ts';
 
 /** One decoder layer's weights on one rank. Shapes for an n-way shard with hq, g local heads. */
@@ -16,6 +17,7 @@ export interface LayerShard<T> {
 
 export interface ModelShard<T> {
   readonly embed: T; //     [V, H] (replicated)
+  /** The decoder layers of the loaded range, layers[0] being its first (model layer range.start). */
   readonly layers: readonly LayerShard<T>[];
   readonly finalNorm: T; // [H]
   readonly lmHead: T; //    [H, V/n]           vocab-parallel
@@ -36,9 +38,10 @@ function range(start: number, count: number): number[] {
  * the heads of `heads` (vLLM's column/row-parallel split; the embedding is replicated).
  * Divisibility was checked by validateMode before any rank started. The rank asks its weight
  * source for its rows and columns only, and only inside fill callbacks, which meta backends
- * never call.
+ * never call. `layers` limits the decoder layers loaded to a contiguous range (a rank that runs
+ * some layers only); the embedding and LM head are loaded either way.
  */
-export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, heads: HeadShard): ModelShard<T> {
+export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, heads: HeadShard, layerRange: LayerRange = allLayers(ctx.model)): ModelShard<T> {
   const { model: m, ops, weights } = ctx;
   const d = m.headDim;
   const F = m.mlp / n;
@@ -47,7 +50,8 @@ export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, he
   const qCols = headColumns(heads.qHeads, d);
   const kvCols = headColumns(heads.kvHeads, d);
   const fCols = range(p * F, F);
-  const layers = Array.from({ length: m.layers }, (_, l): LayerShard<T> => {
+  const layers = Array.from({ length: layerRange.end - layerRange.start }, (_, k): LayerShard<T> => {
+    const l = layerRange.start + k;
     const name = (w: string): string => `layer.${l}.${w}`;
     const cols = (w: string, c: readonly number[]): HostTensor => weights.columns(name(w), c);
     const rows = (w: string, r: readonly number[]): HostTensor => weights.rows(name(w), r);

@@ -79,9 +79,10 @@ export interface Strategy {
   modes(model: ModelConfig, parallel: ParallelConfig, order?: FullTpOrder): Mode[];
   /** Independent KV pools (DP replicas), 1 otherwise. */
   replicas(parallel: ParallelConfig): number;
-  /** Batches an engine keeps in flight (pipeline stages); 1 when absent. */
-  batchesInFlight?(parallel: ParallelConfig): number;
-  /** How per-rank times make an iteration's time in `mode` (default: synchronous, the slowest rank). */
+  /**
+   * How per-rank times make an iteration's time in `mode` (default: synchronous, the slowest
+   * rank); a pipeline's stages are also the batches the engine keeps in flight (cost-shape.ts).
+   */
   costShape?(parallel: ParallelConfig, mode: Mode): CostShape;
   /** Whether requests are routed over replicas (a config may then choose a router). */
   readonly routed: boolean;
