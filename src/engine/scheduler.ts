@@ -50,7 +50,9 @@ export interface SchedulerLimits {
  *  2. If nothing was preempted, waiting requests in arrival order while budget, max_num_seqs
  *     and blocks allow; a prompt longer than the budget left is chunked (chunked prefill).
  * With batches in flight (a pipelined engine), a request of an unfinished batch is skipped and
- * never chosen as a preemption victim; with one batch at a time nothing is ever in flight here.
+ * never chosen as a preemption victim; a request that would have to preempt itself while a
+ * lower-ranked one is in flight waits for that batch instead (and nothing new is admitted
+ * meanwhile). With one batch at a time nothing is ever in flight here.
  */
 export class Scheduler<S extends EngineSeq = EngineSeq> {
   readonly waiting = new Deque<S>();
@@ -75,25 +77,31 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
     const counts: number[] = [];
     let budget = this.limits.maxNumBatchedTokens;
     let preempted = 0;
+    let stalled = false;
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const r = this.running[i]!;
       if (r.inFlight) continue;
       const n = Math.min(r.tokens - r.computed, budget);
       let fits = this.kv.grow(r, r.computed + n);
       while (!fits) {
-        const victim = this.popVictim();
+        const victim = this.popVictim(r);
+        if (victim === null) break;
         this.preempt(victim);
         preempted++;
         if (victim === r) break;
         fits = this.kv.grow(r, r.computed + n);
       }
-      if (!fits) break;
+      if (!fits) {
+        stalled = true;
+        break;
+      }
       if (this.pipelined) r.inFlight = true;
       reqs.push(r);
       counts.push(n);
       budget -= n;
     }
-    if (preempted === 0) budget = this.admit(reqs, counts, budget);
+    // A request waiting for blocks held in flight keeps its place: admitting others would take them.
+    if (preempted === 0 && !stalled) budget = this.admit(reqs, counts, budget);
     return this.output(reqs, counts, preempted);
   }
 
@@ -123,12 +131,19 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
     return budget;
   }
 
-  /** The last running request that is not in flight (there is one: the request being grown). */
-  private popVictim(): S {
+  /**
+   * The last running request that is not in flight (there is one: `grower`, the request being
+   * grown), or null when that is `grower` itself while requests after it are in flight: those
+   * rank below it, so it waits for their batch to finish and preempts one of them then. Preempting
+   * itself instead would let two requests that cannot fit together preempt each other forever,
+   * each always finding the other in flight.
+   */
+  private popVictim(grower: S): S | null {
     const last = this.running.length - 1;
     if (!this.running[last]!.inFlight) return this.running.pop()!;
     let k = last;
     while (this.running[k]!.inFlight) k--;
+    if (this.running[k] === grower) return null;
     return this.running.splice(k, 1)[0]!;
   }
 
