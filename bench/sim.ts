@@ -31,7 +31,7 @@ const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '-'
 function report(r: SimResult, ms: number): void {
   const b = r.breakdown;
   const share = (x: number): string => `${((100 * x) / b.total).toFixed(0)}%`;
-  const coll = b.collectives.tp + b.collectives.sp + b.collectives.full + b.collectives.world;
+  const coll = Object.values(b.collectives).reduce((a, x) => a + (x ?? 0), 0);
   console.log(
     `${r.system.padEnd(6)} finished ${r.requests.finished} rejected ${r.requests.rejected} | ` +
       `TTFT ms mean ${f(r.ttft_ms.mean)} p50 ${f(r.ttft_ms.p50)} p99 ${f(r.ttft_ms.p99)} | ` +

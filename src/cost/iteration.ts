@@ -222,6 +222,8 @@ export class IterationCostModel {
     const roles = this.roles(index).length;
     if (roles === 1) return this.roleTime(index, 0, x, shape, into);
     const busy = (this.busyRoles[index] ??= this.roles(index).flatMap((_, role) => (this.traceCache.idle(this.modes[index]!, role) ? [] : [role])));
+    // One busy role (DP's replica with the batch): it is the critical path, priced once.
+    if (busy.length === 1) return this.roleTime(index, busy[0]!, x, shape, into);
     let time = 0;
     let critical = 0;
     for (const role of busy) {

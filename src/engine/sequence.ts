@@ -10,8 +10,10 @@ export class EngineSeq {
   computed = 0;
   /** Output tokens generated so far. */
   generated = 0;
-  /** KV block ids held, in position order (the paged block table). */
+  /** KV block ids held, in position order (the paged block table; empty in a counting pool). */
   readonly blockTable: number[] = [];
+  /** KV blocks held (the table's length in a pool that hands out ids). */
+  blocks = 0;
   preemptions = 0;
   /** Prompt tokens found in the prefix cache when last scheduled from the waiting queue. */
   cachedTokens = 0;
@@ -32,10 +34,5 @@ export class EngineSeq {
 
   get finished(): boolean {
     return this.generated >= this.output;
-  }
-
-  /** KV blocks held. */
-  get blocks(): number {
-    return this.blockTable.length;
   }
 }

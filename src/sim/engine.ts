@@ -76,7 +76,7 @@ export class Engine implements ReplicaLoad {
     private readonly d: EngineDeps,
   ) {
     if (!(Number.isInteger(d.stages) && d.stages >= 1)) throw new Error(`engine ${index}: batches in flight must be a positive integer, got ${d.stages}`);
-    this.kv = new BlockPool(d.blocks, d.settings.block_size);
+    this.kv = new BlockPool(d.blocks, d.settings.block_size, { ids: false });
     const s = d.settings;
     const prefix = s.enable_prefix_caching ? new PrefixCache(s.prefix_block_tokens, Math.floor((d.blocks * s.block_size) / s.prefix_block_tokens)) : null;
     this.scheduler = new Scheduler({ maxNumBatchedTokens: s.max_num_batched_tokens, maxNumSeqs: s.max_num_seqs, batchesInFlight: d.stages }, this.kv, prefix);
