@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { azureTimestampParser, secondsBetween, type AzureInstant } from '../src/traces/azure-time.ts';
@@ -7,10 +5,11 @@ import { loadTrace } from '../src/traces/index.ts';
 import { openTrace } from '../src/traces/load.ts';
 import type { TraceOptions } from '../src/traces/options.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
+import { testNeedingTraces, tracePath } from './helpers/needs-traces.ts';
 
-const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
-const CODE = join(SHARED, 'azure_llm_2023/AzureLLMInferenceTrace_code.csv');
-const CONV = join(SHARED, 'azure_llm_2023/AzureLLMInferenceTrace_conv.csv');
+// Resolved when a test runs: the traces are optional, and a test needing a missing one is skipped.
+const CODE = (): string => tracePath('azure-code');
+const CONV = (): string => tracePath('azure-conv');
 
 async function all(path: string, options: TraceOptions = {}): Promise<TraceRequest[]> {
   const out: TraceRequest[] = [];
@@ -52,8 +51,8 @@ test('timestamps: zones, missing fraction and bad text', () => {
   assert.type(p('2023-11-16 18:77:03.9'), 'string');
 });
 
-test('code trace: 8,819 rows, span and token sums match the file', async () => {
-  const rs = await all(CODE);
+testNeedingTraces(test, ['azure-code'], 'code trace: 8,819 rows, span and token sums match the file', async () => {
+  const rs = await all(CODE());
   assert.is(rs.length, 8819);
   assert.equal(rs[0], { id: 0, arrival: 0, input: 4808, output: 10 });
   assert.ok(Math.abs((rs.at(-1) as TraceRequest).arrival - 3435.948056) < 1e-9); // 19:14:19.9280160 − 18:17:03.9799600
@@ -61,30 +60,30 @@ test('code trace: 8,819 rows, span and token sums match the file', async () => {
   assert.ok(rs.every((r, i) => r.id === i && (i === 0 || r.arrival >= (rs[i - 1] as TraceRequest).arrival)));
 });
 
-test('conv trace: 19,366 rows', async () => {
-  const rs = await all(CONV);
+testNeedingTraces(test, ['azure-conv'], 'conv trace: 19,366 rows', async () => {
+  const rs = await all(CONV());
   assert.is(rs.length, 19366);
   assert.ok(Math.abs((rs.at(-1) as TraceRequest).arrival - 3501.721937) < 1e-6);
 });
 
-test("the paper's window, minutes 2–17: 2,834 requests spanning ~751 s", async () => {
-  const rs = await all(CODE, { window: { start: 120, duration: 900 } });
+testNeedingTraces(test, ['azure-code'], "the paper's window, minutes 2–17: 2,834 requests spanning ~751 s", async () => {
+  const rs = await all(CODE(), { window: { start: 120, duration: 900 } });
   assert.is(rs.length, 2834);
   assert.is(rs[0]?.arrival, 0);
   assert.ok(Math.abs((rs.at(-1) as TraceRequest).arrival - 751.273226) < 1e-6);
   // Zeroed at the window start instead, the first request keeps its 63 s offset into the window.
-  const w = await all(CODE, { window: { start: 120, duration: 900 }, zeroAt: 'window' });
+  const w = await all(CODE(), { window: { start: 120, duration: 900 }, zeroAt: 'window' });
   assert.is(w.length, 2834);
   assert.ok(Math.abs((w[0] as TraceRequest).arrival - 63.061791) < 1e-6);
   assert.ok(w.every((r) => r.arrival >= 0 && r.arrival < 900));
 });
 
 for (const [name, azure, vidur] of [
-  ['code', CODE, 'splitwise_code.csv'],
-  ['conv', CONV, 'splitwise_conv.csv'],
+  ['code', 'azure-code', 'splitwise-code'],
+  ['conv', 'azure-conv', 'splitwise-conv'],
 ] as const) {
-  test(`splitwise_${name} (Vidur format) equals the Azure ${name} trace`, async () => {
-    const [a, v] = await Promise.all([all(azure), all(join(SHARED, 'vidur_processed_traces', vidur))]);
+  testNeedingTraces(test, [azure, vidur], `splitwise_${name} (Vidur format) equals the Azure ${name} trace`, async () => {
+    const [a, v] = await Promise.all([all(tracePath(azure)), all(tracePath(vidur))]);
     assert.is(v.length, a.length);
     let worst = 0;
     for (let i = 0; i < a.length; i++) {
@@ -97,14 +96,14 @@ for (const [name, azure, vidur] of [
   });
 }
 
-test('loadTrace (the entry point of index.ts) takes a catalog name too', async () => {
+testNeedingTraces(test, ['azure-conv'], 'loadTrace (the entry point of index.ts) takes a catalog name too', async () => {
   let n = 0;
   let inputs = 0;
   for await (const r of loadTrace('azure-conv', { maxRequests: 100 })) {
     n++;
     inputs += r.input;
   }
-  const direct = (await all(CONV)).slice(0, 100).reduce((s, r) => s + r.input, 0);
+  const direct = (await all(CONV())).slice(0, 100).reduce((s, r) => s + r.input, 0);
   assert.is(n, 100);
   assert.is(inputs, direct);
 });

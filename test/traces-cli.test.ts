@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runTracesCli } from '../src/cli/traces.ts';
 import { TRACE_CATALOG } from '../src/traces/catalog.ts';
+import { testNeedingTraces } from './helpers/needs-traces.ts';
 
 const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
 const empty = mkdtempSync(join(tmpdir(), 'shiftlab-traces-cli-'));
@@ -30,18 +31,22 @@ test('--help names the three commands; each command has its own accurate help', 
   }
 });
 
-test('stats --json with the paper window gives 2,834 requests', async () => {
+testNeedingTraces(test, ['azure-code'], 'stats --json with the paper window gives 2,834 requests', async () => {
   const r = await run('stats', 'azure-code', '--traces', SHARED, '--window-start', '120', '--window-duration', '900', '--json');
   assert.is(r.status, 0, r.err);
   const s = JSON.parse(r.out) as { rows: number; arrivals: { span: number } };
   assert.is(s.rows, 2834);
   assert.ok(Math.abs(s.arrivals.span - 751.273226) < 1e-6);
-});
+}, [SHARED]);
 
-test('list shows where each trace is, or MISSING with the command to get it', async () => {
+const allTraces = TRACE_CATALOG.map((e) => e.name);
+testNeedingTraces(test, allTraces, 'list shows where each trace is', async () => {
   const found = await run('list', '--traces', SHARED);
   assert.is(found.status, 0);
   assert.not.match(found.out, /MISSING/);
+}, [SHARED]);
+
+test('list shows MISSING with the command to get it', async () => {
   const missing = await run('list', '--traces', empty);
   const lines = missing.out.split('\n').filter((l) => l.includes('MISSING'));
   assert.is(lines.length, TRACE_CATALOG.length);

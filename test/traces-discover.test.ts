@@ -8,8 +8,11 @@ import { TRACE_CATALOG, traceEntry, upstreamUrl } from '../src/traces/catalog.ts
 import { candidateUrls } from '../src/traces/download.ts';
 import { DEFAULT_DOWNLOAD_DIR, REPO_ROOT, findTrace, resolveTrace, tracesDirs } from '../src/traces/discover.ts';
 import { TraceNotFoundError } from '../src/traces/errors.ts';
+import { testNeedingTraces } from './helpers/needs-traces.ts';
 
 const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+/** Tests that check ../shared/traces itself are skipped for the traces it lacks. */
+const inShared = (traces: readonly string[], name: string, fn: () => void): void => testNeedingTraces(test, traces, name, fn, [SHARED]);
 const tmp = mkdtempSync(join(tmpdir(), 'shiftlab-traces-discover-'));
 
 test('default search order: data/traces, then ../shared/traces, relative to the repo root', () => {
@@ -18,11 +21,11 @@ test('default search order: data/traces, then ../shared/traces, relative to the 
   assert.equal(tracesDirs('some/dir'), [resolve('some/dir')]);
 });
 
-test('every catalog trace is found in ../shared/traces', () => {
+inShared(TRACE_CATALOG.map((e) => e.name), 'every catalog trace is found in ../shared/traces', () => {
   for (const e of TRACE_CATALOG) assert.is(findTrace(e, [SHARED]), join(SHARED, e.file), e.name);
 });
 
-test('the first directory holding a trace wins; a plain .jsonl stands in for .jsonl.gz', () => {
+inShared(['azure-code', 'mooncake-conversation'], 'the first directory holding a trace wins; a plain .jsonl stands in for .jsonl.gz', () => {
   const a = join(tmp, 'a');
   const b = join(tmp, 'b');
   const code = join(b, 'azure_llm_2023/AzureLLMInferenceTrace_code.csv');
@@ -36,7 +39,7 @@ test('the first directory holding a trace wins; a plain .jsonl stands in for .js
   assert.is(resolveTrace('mooncake-conversation', [SHARED, a]), join(SHARED, 'mooncake_fast25/conversation_trace.jsonl.gz'));
 });
 
-test('paths: as given, or relative to a traces dir', () => {
+inShared(['splitwise-code'], 'paths: as given, or relative to a traces dir', () => {
   const f = join(SHARED, 'vidur_processed_traces/splitwise_code.csv');
   assert.is(resolveTrace(f, []), f);
   assert.is(resolveTrace('vidur_processed_traces/splitwise_code.csv', [tmp, SHARED]), f);

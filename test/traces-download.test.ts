@@ -12,12 +12,15 @@ import { traceEntry } from '../src/traces/catalog.ts';
 import { contentSha256, downloadTraces } from '../src/traces/download.ts';
 import { ChecksumMismatchError, TraceDownloadError } from '../src/traces/errors.ts';
 import { openTrace } from '../src/traces/load.ts';
+import { testNeedingTraces } from './helpers/needs-traces.ts';
 
 /**
  * `download` against a mirror on 127.0.0.1 (an ephemeral port, closed after the tests) serving
  * ../shared/traces. No other network access.
  */
 const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+/** A test whose downloads the mirror serves is skipped for the traces ../shared/traces lacks. */
+const fromShared = (traces: readonly string[], name: string, fn: () => Promise<void>): void => testNeedingTraces(test, traces, name, fn, [SHARED]);
 const tmp = mkdtempSync(join(tmpdir(), 'shiftlab-traces-download-'));
 
 /** What the mirror does; tests switch it. */
@@ -53,7 +56,7 @@ const noTemps = (dir: string): void => {
   assert.equal(all.filter((f) => f.includes('.part-')), [], `temporary files left in ${dir}`);
 };
 
-test('success: files land in the layout of ../shared/traces, sums verified; a second run keeps them', async () => {
+fromShared(['azure-code', 'mooncake-conversation'], 'success: files land in the layout of ../shared/traces, sums verified; a second run keeps them', async () => {
   const to = join(tmp, 'ok');
   const results = await downloadTraces({ to, mirror: await url(), only: ['azure-code', 'mooncake-conversation'] });
   assert.equal(results.map((r) => [r.name, r.status]), [['azure-code', 'downloaded'], ['mooncake-conversation', 'downloaded']]);
@@ -65,7 +68,7 @@ test('success: files land in the layout of ../shared/traces, sums verified; a se
   assert.is(again[0]?.status, 'present');
 });
 
-test('a mirror with plain JSONL: stored gzip-compressed, sum of the uncompressed content verified', async () => {
+fromShared(['mooncake-conversation'], 'a mirror with plain JSONL: stored gzip-compressed, sum of the uncompressed content verified', async () => {
   const to = join(tmp, 'plain');
   mirror.plainMooncake = true;
   mirror.requests = [];
@@ -84,7 +87,7 @@ test('a mirror with plain JSONL: stored gzip-compressed, sum of the uncompressed
   }
 });
 
-test('corrupted bytes: checksum error naming file and sums, nothing left behind, others still fetched', async () => {
+fromShared(['azure-code', 'azure-conv'], 'corrupted bytes: checksum error naming file and sums, nothing left behind, others still fetched', async () => {
   const to = join(tmp, 'bad');
   mirror.corrupt.add('azure_llm_2023/AzureLLMInferenceTrace_code.csv');
   try {
@@ -128,7 +131,7 @@ test('not on the mirror, or an unknown name: clear errors', async () => {
   );
 });
 
-test('the CLI downloads from a mirror directory too', async () => {
+fromShared(['bwb-lengths', 'splitwise-code'], 'the CLI downloads from a mirror directory too', async () => {
   const to = join(tmp, 'cli');
   const out: string[] = [];
   const status = await runTracesCli(['download', '--to', to, '--mirror', SHARED, '--only', 'bwb-lengths,splitwise-code'], {

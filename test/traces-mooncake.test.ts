@@ -1,21 +1,20 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openTrace } from '../src/traces/load.ts';
 import type { TraceOptions } from '../src/traces/options.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
+import { testNeedingTraces, tracePath } from './helpers/needs-traces.ts';
 
-const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
-const CONVERSATION = join(SHARED, 'mooncake_fast25/conversation_trace.jsonl.gz');
+/** Every test here reads the conversation trace; each is skipped when it is missing. */
+const needsConversation = (name: string, fn: () => Promise<void>): void => testNeedingTraces(test, ['mooncake-conversation'], name, fn);
 
 async function all(options: TraceOptions = {}): Promise<TraceRequest[]> {
   const out: TraceRequest[] = [];
-  for await (const r of openTrace(CONVERSATION, options).stream) out.push(r);
+  for await (const r of openTrace(tracePath('mooncake-conversation'), options).stream) out.push(r);
   return out;
 }
 
-test('conversation trace: 12,031 rows, 0 → 3,536.999 s, hash ids of 512-token blocks', async () => {
+needsConversation('conversation trace: 12,031 rows, 0 → 3,536.999 s, hash ids of 512-token blocks', async () => {
   const rs = await all();
   assert.is(rs.length, 12031);
   assert.is(rs[0]?.arrival, 0);
@@ -27,13 +26,13 @@ test('conversation trace: 12,031 rows, 0 → 3,536.999 s, hash ids of 512-token 
   assert.is(new Set(rs.map((r) => r.arrival)).size, 1180);
 });
 
-test("the paper's window (timestamps < 900,000 ms) keeps 2,728 requests; hash ids can be dropped", async () => {
+needsConversation("the paper's window (timestamps < 900,000 ms) keeps 2,728 requests; hash ids can be dropped", async () => {
   const rs = await all({ window: { duration: 900 }, dropHashIds: true });
   assert.is(rs.length, 2728);
   assert.ok(rs.every((r) => r.hashIds === undefined && r.arrival < 900));
 });
 
-test('spreading steps: same requests, in order, each group evenly over its step', async () => {
+needsConversation('spreading steps: same requests, in order, each group evenly over its step', async () => {
   const batch = await all({ window: { duration: 900 }, dropHashIds: true });
   const spread = await all({ window: { duration: 900 }, dropHashIds: true, spreadSteps: 3 });
   assert.is(spread.length, batch.length);
@@ -56,7 +55,7 @@ test('spreading steps: same requests, in order, each group evenly over its step'
   assert.ok(new Set(spread.map((r) => r.arrival)).size > 0.9 * spread.length);
 });
 
-test('time scale 0.5 halves every arrival (twice the rate); cap keeps the first N', async () => {
+needsConversation('time scale 0.5 halves every arrival (twice the rate); cap keeps the first N', async () => {
   const base = await all({ maxRequests: 500 });
   const fast = await all({ maxRequests: 500, timeScale: 0.5 });
   assert.is(base.length, 500);

@@ -1,10 +1,7 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { quantile, summarizeTrace, type Distribution } from '../src/traces/summary.ts';
-
-const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+import { testNeedingTraces, tracePath } from './helpers/needs-traces.ts';
 
 /** Rounds like the README table (one decimal unless said otherwise). */
 const r = (x: number, digits = 1): number => Number(x.toFixed(digits));
@@ -17,8 +14,8 @@ test('quantile interpolates linearly between order statistics (numpy default)', 
   assert.is(quantile(Float64Array.from([7]), 0.99), 7);
 });
 
-test('Azure code matches the README table', async () => {
-  const s = await summarizeTrace(join(SHARED, 'azure_llm_2023/AzureLLMInferenceTrace_code.csv'));
+testNeedingTraces(test, ['azure-code'], 'Azure code matches the README table', async () => {
+  const s = await summarizeTrace(tracePath('azure-code'));
   assert.is(s.rows, 8819);
   assert.equal(triple(s.input), [2047.8, 1469, 7436]);
   assert.equal(triple(s.output), [27.9, 13, 251.5]);
@@ -27,16 +24,16 @@ test('Azure code matches the README table', async () => {
   assert.equal([r(a.span), r(a.rate, 3), r(a.cv, 2), r(a.cvPerMinute, 2), a.peakPerMinute], [3435.9, 2.567, 13.15, 1.04, 632]);
 });
 
-test('Mooncake conversation matches the README table', async () => {
-  const s = await summarizeTrace(join(SHARED, 'mooncake_fast25/conversation_trace.jsonl.gz'), { dropHashIds: true });
+testNeedingTraces(test, ['mooncake-conversation'], 'Mooncake conversation matches the README table', async () => {
+  const s = await summarizeTrace(tracePath('mooncake-conversation'), { dropHashIds: true });
   assert.is(s.rows, 12031);
   assert.equal(triple(s.input), [12035.1, 6909, 85400.4]);
   assert.equal(triple(s.output), [342.6, 350, 1118.5]);
   assert.equal([r(s.arrivals?.rate ?? NaN, 3), r(s.arrivals?.cv ?? NaN, 2), s.arrivals?.peakPerMinute], [3.401, 3.03, 247]);
 });
 
-test('length files: rows and distributions, no arrivals', async () => {
-  const s = await summarizeTrace(join(SHARED, 'vidur_processed_traces/bwb_stats_llama2_tokenizer_filtered_v2.csv'));
+testNeedingTraces(test, ['bwb-lengths'], 'length files: rows and distributions, no arrivals', async () => {
+  const s = await summarizeTrace(tracePath('bwb-lengths'));
   assert.is(s.format, 'lengths');
   assert.is(s.rows, 33768);
   assert.equal(triple(s.input), [1067.2, 1037, 1800]);

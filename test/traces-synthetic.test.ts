@@ -1,5 +1,3 @@
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TraceOptionsError } from '../src/traces/errors.ts';
@@ -10,8 +8,7 @@ import { rateSweep, syntheticStream, type SyntheticSpec } from '../src/traces/sy
 import { loadLengths } from '../src/traces/load.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
 import { Rng } from '../src/util/rng.ts';
-
-const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+import { testNeedingTraces, tracePath } from './helpers/needs-traces.ts';
 
 function times(spec: ArrivalSpec, n: number, seed = 7): Float64Array {
   const it = arrivalTimes(spec, new Rng(seed));
@@ -139,7 +136,7 @@ test('count and duration stop the stream, whichever first', async () => {
   assert.is((await collect({ arrivals: { kind: 'saturate' }, lengths: { kind: 'fixed', input: 4096, output: 250 }, count: 1000 }, 0)).filter((r) => r.arrival === 0).length, 1000);
 });
 
-test('lengths: uniform covers [lo, hi] inclusive; file lengths come from the file', async () => {
+test('lengths: uniform covers [lo, hi] inclusive', () => {
   const u = lengthSampler({ kind: 'uniform', input: [3, 6], output: [7, 7] });
   const rng = new Rng(1);
   const seen = new Set<number>();
@@ -149,7 +146,11 @@ test('lengths: uniform covers [lo, hi] inclusive; file lengths come from the fil
     seen.add(l.input);
   }
   assert.equal([...seen].sort(), [3, 4, 5, 6]);
-  const table = await loadLengths(join(SHARED, 'vidur_processed_traces/sharegpt_8k_filtered_stats_llama2_tokenizer.csv'));
+});
+
+testNeedingTraces(test, ['sharegpt-lengths'], 'lengths: file lengths come from the file', async () => {
+  const rng = new Rng(1);
+  const table = await loadLengths(tracePath('sharegpt-lengths'));
   assert.is(table.input.length, 30731);
   const pairs = new Set(Array.from(table.input, (x, i) => `${x}/${table.output[i]}`));
   const f = lengthSampler({ kind: 'file', file: 'sharegpt' }, table);

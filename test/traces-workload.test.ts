@@ -1,13 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
+import { tracesDirs } from '../src/traces/discover.ts';
 import { WorkloadSpecError } from '../src/traces/errors.ts';
 import type { TraceRequest } from '../src/traces/types.ts';
 import { openWorkload, parseWorkloadSpec } from '../src/traces/workload.ts';
+import { testNeedingTraces } from './helpers/needs-traces.ts';
 
-const SHARED = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
-const dirs = [SHARED];
+/** The usual search order (data/traces, ../shared/traces); tests needing a trace skip without it. */
+const dirs = tracesDirs();
 
 async function drain(spec: unknown): Promise<{ requests: TraceRequest[]; stats: { requests: number; badRows: number } }> {
   const h = openWorkload(spec, { tracesDirs: dirs });
@@ -16,7 +17,7 @@ async function drain(spec: unknown): Promise<{ requests: TraceRequest[]; stats: 
   return { requests, stats: h.stats };
 }
 
-test('a YAML trace workload: the paper Azure window by name', async () => {
+testNeedingTraces(test, ['azure-code'], 'a YAML trace workload: the paper Azure window by name', async () => {
   const spec = parseYaml(`
 trace: azure-code
 window: { start: 120, duration: 900 }
@@ -27,7 +28,7 @@ window: { start: 120, duration: 900 }
   assert.is(stats.badRows, 0);
 });
 
-test('a YAML synthetic workload with lengths from a catalog file', async () => {
+testNeedingTraces(test, ['arxiv-lengths'], 'a YAML synthetic workload with lengths from a catalog file', async () => {
   const spec = parseYaml(`
 synthetic:
   arrivals: { kind: poisson, rate: 2 }
@@ -68,11 +69,14 @@ test('invalid specs name the key path', () => {
   }
 });
 
-test('openWorkload: a missing trace name or a length file as a trace fails clearly', () => {
+test('openWorkload: a missing trace name fails clearly', () => {
   assert.throws(() => openWorkload({ trace: 'azure-code' }, { tracesDirs: ['/nonexistent-dir'] }), /trace 'azure-code' not found; looked for \/nonexistent-dir\/azure_llm_2023/);
-  assert.throws(() => openWorkload({ trace: 'bwb-lengths' }, { tracesDirs: dirs }), /has no timestamps/);
   const lengthsMissing = { synthetic: { arrivals: { kind: 'poisson', rate: 1 }, lengths: { kind: 'file', file: 'sharegpt-lengths' }, count: 5 }, seed: 1 };
   assert.throws(() => openWorkload(lengthsMissing, { tracesDirs: ['/nonexistent-dir'] }), /trace 'sharegpt-lengths' not found/);
+});
+
+testNeedingTraces(test, ['bwb-lengths'], 'openWorkload: a length file as a trace fails clearly', () => {
+  assert.throws(() => openWorkload({ trace: 'bwb-lengths' }, { tracesDirs: dirs }), /has no timestamps/);
 });
 
 test.run();

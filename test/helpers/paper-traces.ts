@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Test } from 'uvu';
 import { parse } from 'yaml';
 import { type StudyExperiment, configPath } from '../../experiments/paper/study.ts';
-import { findTrace, traceEntry, tracesDirs } from '../../src/traces/index.ts';
-import { downloadHint } from '../../src/traces/discover.ts';
+import { traceEntry } from '../../src/traces/index.ts';
 
 /**
  * The public traces a study config reads (a workload's `trace:` or a length table's `file:` that
@@ -27,14 +25,4 @@ export function tracesOf(e: StudyExperiment): string[] {
   return [...catalogNames(parse(readFileSync(configPath(e), 'utf8')), new Set())];
 }
 
-/**
- * Registers `name` in `suite` as a test, or, when a trace it needs is missing, as a skipped one
- * whose name (and a warning on stderr) carries the download command.
- */
-export function testNeedingTraces(suite: Test, traces: readonly string[], name: string, fn: () => void | Promise<void>): void {
-  const missing = traces.filter((n) => findTrace(traceEntry(n)!, tracesDirs()) === undefined);
-  if (missing.length === 0) return void suite(name, fn);
-  const why = `${name}: skipped, trace ${missing.join(', ')} missing; get it with ${downloadHint(missing)}`;
-  console.warn(why);
-  suite.skip(why, fn);
-}
+export { testNeedingTraces } from './needs-traces.ts';
