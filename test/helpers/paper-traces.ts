@@ -5,9 +5,8 @@ import { traceEntry } from '../../src/traces/index.ts';
 
 /**
  * The public traces a study config reads (a workload's `trace:` or a length table's `file:` that
- * names a catalog trace) and which of them this checkout lacks. The traces are optional inputs of
- * the test suite: a test that needs a missing one is skipped with the command that fetches it,
- * and never aborts the file it is in.
+ * names a catalog trace), for testNeedingTraces (re-exported here; see needs-traces.ts), which
+ * skips a test that needs a missing one with the command that fetches it.
  */
 function catalogNames(node: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(node)) for (const x of node) catalogNames(x, out);
