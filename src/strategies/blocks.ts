@@ -43,6 +43,23 @@ export function mlp<T, C>(ctx: RankContext<T, C>, w: LayerShard<T>, h: T): T {
   return ops.matmul(ops.siluMul(ops.matmul(h, w.wGateUp)), w.wDown);
 }
 
+/**
+ * The decoder layers of `shard` over a TP group: column-parallel QKV and gate/up, row-parallel O
+ * and down, two all-reduces of [N, H] per layer. Cache layer l is the shard's l-th layer.
+ */
+export function tpLayers<T, C>(ctx: RankContext<T, C>, shard: ModelShard<T>, group: GroupComm<T>, heads: HeadShard, x: T, flat: FlatBatch, cache: C): T {
+  const { ops, model: m } = ctx;
+  shard.layers.forEach((w, l) => {
+    x = ops.scope(() => {
+      const qkv = ops.matmul(ops.rmsNorm(x, w.attnNorm, m.rmsEps), w.wqkv); // [N, (hq+2g)·d]
+      const a = attend(ctx, w, l, qkv, heads, flat, cache); //               [N, hq·d]
+      const y = ops.add(x, group.allReduce(ops.matmul(a, w.wo))); //         [N, H]
+      return ops.add(y, group.allReduce(mlp(ctx, w, ops.rmsNorm(y, w.mlpNorm, m.rmsEps))));
+    });
+  });
+  return x;
+}
+
 /** Final norm and the vocab-parallel LM head, gathered over `group`: [B, H] → [B, V]. */
 export function lmHead<T, C>(ctx: RankContext<T, C>, shard: ModelShard<T>, group: GroupComm<T>, rows: T): T {
   const { ops, model: m } = ctx;

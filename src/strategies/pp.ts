@@ -3,7 +3,7 @@ import { type Verdict, verifyInvariance } from '../kv/verify.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
 import { type LayerRange, type Mode, ParallelConfigError, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
-import { attend, lmHead, mlp } from './blocks.ts';
+import { lmHead, tpLayers } from './blocks.ts';
 import { checkWorld, degreeKey, positive, resolveModel } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
 import { loadShard } from './shard.ts';
@@ -65,16 +65,9 @@ function ppPart<T, C>(ctx: RankContext<T, C>, mode: Mode, stages: number, t: num
     heads,
     forward(flat, cache) {
       const N = flat.ids.length;
-      let x = k === 0 ? ops.embedding(shard.embed, flat.ids) : ctx.comm.recv([N, m.hidden], rank - t); // [N, H]
+      const input = k === 0 ? ops.embedding(shard.embed, flat.ids) : ctx.comm.recv([N, m.hidden], rank - t); // [N, H]
       // Cache layer l is model layer heads.layers.start + l (part.ts).
-      shard.layers.forEach((w, l) => {
-        x = ops.scope(() => {
-          const qkv = ops.matmul(ops.rmsNorm(x, w.attnNorm, m.rmsEps), w.wqkv); // [N, (hq+2g)·d]
-          const a = attend(ctx, w, l, qkv, heads, flat, cache); //               [N, hq·d]
-          const y = ops.add(x, group.allReduce(ops.matmul(a, w.wo))); //         [N, H]
-          return ops.add(y, group.allReduce(mlp(ctx, w, ops.rmsNorm(y, w.mlpNorm, m.rmsEps))));
-        });
-      });
+      const x = tpLayers(ctx, shard, group, heads, input, flat, cache);
       if (!last) {
         ctx.comm.send(x, rank + t); //                                           [N, H] to stage k + 1
         return null;

@@ -2,7 +2,7 @@ import { tpShard } from '../kv/heads.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { type FullTpOrder, fullTpGroup, worldGroup } from '../parallel/groups.ts';
 import { type Mode, ParallelConfigError, allLayers, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
-import { attend, lmHead, mlp } from './blocks.ts';
+import { lmHead, tpLayers } from './blocks.ts';
 import { checkWorld } from './keys.ts';
 import type { ModePart } from './part.ts';
 import { rankModel } from './part.ts';
@@ -44,7 +44,7 @@ export function tpMode(model: ModelConfig, world: number, within?: { sp: number;
  * and gate/up, row-parallel O and down, two all-reduces of [N, H] per layer.
  */
 export function tpPart<T, C>(ctx: RankContext<T, C>, mode: Mode, groupName: string): ModePart<T, C> {
-  const { ops, model: m } = ctx;
+  const { ops } = ctx;
   const group = ctx.comm.group(groupOf(mode, ctx.rank, groupName));
   const heads = mode.kv[ctx.rank]!;
   const shard = loadShard(ctx, group.ranks.length, group.index, heads);
@@ -52,15 +52,7 @@ export function tpPart<T, C>(ctx: RankContext<T, C>, mode: Mode, groupName: stri
     mode,
     heads,
     forward(flat, cache) {
-      let x = ops.embedding(shard.embed, flat.ids); //                        [N, H]
-      shard.layers.forEach((w, l) => {
-        x = ops.scope(() => {
-          const qkv = ops.matmul(ops.rmsNorm(x, w.attnNorm, m.rmsEps), w.wqkv); // [N, (hq+2g)·d]
-          const a = attend(ctx, w, l, qkv, heads, flat, cache); //               [N, hq·d]
-          const y = ops.add(x, group.allReduce(ops.matmul(a, w.wo))); //         [N, H]
-          return ops.add(y, group.allReduce(mlp(ctx, w, ops.rmsNorm(y, w.mlpNorm, m.rmsEps))));
-        });
-      });
+      const x = tpLayers(ctx, shard, group, heads, ops.embedding(shard.embed, flat.ids), flat, cache); // [N, H]
       if (flat.sampleRows.length === 0) return null;
       return lmHead(ctx, shard, group, ops.selectRows(x, flat.sampleRows)); //   [B, V]
     },
