@@ -4,6 +4,7 @@ import { type LocalCommShared, abortLocalComm } from '../../src/comm/shared.ts';
 import type { Comm } from '../../src/comm/types.ts';
 import type { Ops } from '../../src/ops/types.ts';
 import { type CommBackend, commInput } from './comm-run.ts';
+import { hostOps } from './host-ops.ts';
 
 /** One rank of the collective tests: runs the four collectives over the group and posts their results. */
 const { rank, shared, backend, ranks, rows, cols, failRank } = workerData as {
@@ -16,17 +17,6 @@ const { rank, shared, backend, ranks, rows, cols, failRank } = workerData as {
   failRank?: number;
 };
 
-/** The part of Ops a LocalComm uses, over plain host arrays. */
-interface HostTensor {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
-const hostOps = {
-  upload: (data: Float32Array, shape: readonly number[]): HostTensor => ({ data, shape }),
-  download: (x: HostTensor): Float32Array => x.data,
-  shape: (x: HostTensor): readonly number[] => x.shape,
-  scope: <R>(fn: () => R): R => fn(),
-} as unknown as Ops<unknown>;
 
 try {
   let ops: Ops<unknown>;

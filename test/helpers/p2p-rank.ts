@@ -5,19 +5,11 @@ import type { Comm } from '../../src/comm/types.ts';
 import type { Ops } from '../../src/ops/types.ts';
 import { type CommBackend, commInput } from './comm-run.ts';
 import type { P2pStep } from './p2p-run.ts';
+import { hostOps } from './host-ops.ts';
 
 /** One rank of the point-to-point tests: runs its steps on a LocalComm (or CudaComm) and posts what it received. */
 const { rank, shared, steps, backend } = workerData as { rank: number; shared: LocalCommShared; steps: readonly P2pStep[]; backend: CommBackend };
 
-interface HostTensor {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
-const hostOps = {
-  upload: (data: Float32Array, shape: readonly number[]): HostTensor => ({ data, shape }),
-  download: (x: HostTensor): Float32Array => x.data,
-  shape: (x: HostTensor): readonly number[] => x.shape,
-} as unknown as Ops<unknown>;
 
 let ops = hostOps;
 let comm: Comm<unknown> = new LocalComm(rank, shared, hostOps);
