@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DDSketch } from '@datadog/sketches-js';
 import { IterationLog } from '../src/exp/iteration-log.ts';
 import { RequestFileWriter, forEachLine } from '../src/exp/request-file.ts';
 import { exactLatencies } from '../src/exp/unit-metrics.ts';
@@ -61,6 +62,26 @@ bounded('the sketch: every percentile within its stated relative error of the ex
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     assert.ok(Math.abs(d.mean() / mean - 1) < 1e-12, `${shape}: the mean stays exact`);
   }
+});
+
+bounded('runs of equal values (one iteration\'s inter-token latencies): the same quantiles as a DDSketch fed one value at a time', () => {
+  const rng = new Rng('sketch-runs');
+  const reference = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+  const d = new Distribution(0); // sketched from the first value
+  // Clamped to the data's extremes, as Distribution does.
+  const expected = (q: number): number => Math.min(reference.max, Math.max(reference.min, reference.getValueAtQuantile(q)));
+  for (let batch = 0; batch < 3000; batch++) {
+    const value = Math.exp(rng.normal() - 4);
+    const run = 1 + Math.floor(rng.uniform() * 64);
+    for (let k = 0; k < run; k++) {
+      d.add(value);
+      reference.accept(value);
+    }
+    // Asking in the middle counts the run so far, and does not count it twice afterwards.
+    if (batch % 500 === 0) assert.is(d.quantile(0.9), expected(0.9), `after batch ${batch}`);
+  }
+  assert.is(d.count, reference.count);
+  for (const q of QS) assert.is(d.quantile(q), expected(q), `q ${q}`);
 });
 
 bounded('below its cap a distribution is exact: numpy percentiles of the values sorted by hand', () => {
