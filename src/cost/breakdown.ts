@@ -42,24 +42,7 @@ export class BreakdownSum {
     this.attention += scale * b.attention;
     this.memory += scale * b.memory;
     this.overhead += scale * b.overhead;
-    for (let i = 0; i < b.groups.length; i++) this.times[this.slot(b.groups[i]!)]! += scale * b.times[i]!;
-  }
-
-  /** this = b, field by field. */
-  assign(b: BreakdownSum): this {
-    return this.mix(b, b, 0);
-  }
-
-  /** this = a·(1 − w) + b·w, field by field (interpolation between two grid points). */
-  mix(a: BreakdownSum, b: BreakdownSum, w: number): this {
-    this.gemm = a.gemm + w * (b.gemm - a.gemm);
-    this.attention = a.attention + w * (b.attention - a.attention);
-    this.memory = a.memory + w * (b.memory - a.memory);
-    this.overhead = a.overhead + w * (b.overhead - a.overhead);
-    this.times.fill(0);
-    for (const name of a.groups) this.mixCollective(name, a, b, w);
-    for (const name of b.groups) this.mixCollective(name, a, b, w);
-    return this;
+    for (let i = 0; i < b.groups.length; i++) this.times[this.slot(b.groups[i]!, i)]! += scale * b.times[i]!;
   }
 
   /** Summed in the order the report lists the parts (GEMM, attention, memory, collectives, overhead). */
@@ -80,12 +63,12 @@ export class BreakdownSum {
     };
   }
 
-  private mixCollective(name: GroupName, a: BreakdownSum, b: BreakdownSum, w: number): void {
-    const x = a.collective(name);
-    this.times[this.slot(name)] = x + w * (b.collective(name) - x);
-  }
-
-  private slot(name: GroupName): number {
+  /**
+   * The slot of group `name` (added at the end if new), tried at `hint` first: sums priced from
+   * one mode list their groups in the same order, so b's slot i is usually this one's.
+   */
+  private slot(name: GroupName, hint = -1): number {
+    if (this.groups[hint] === name) return hint;
     let i = this.groups.indexOf(name);
     if (i < 0) {
       i = this.groups.push(name) - 1;

@@ -46,12 +46,31 @@ export class TraceCacheMismatchError extends Error {
   override readonly name = 'TraceCacheMismatchError';
 }
 
-/** The token-count-dependent part of an iteration's non-attention work (see IterationCostModel). */
+/**
+ * The token-count-dependent part of an iteration's non-attention work (see IterationCostModel),
+ * with each sum's total kept beside it: the simulator asks for a time every iteration and for
+ * the breakdown only to add it up, so pricing reads the totals and touches the sums only then.
+ */
 interface TokenPart {
   /** Embedding and L layers: T1(x, 0) + (L − 1)·(T2(x, 0) − T1(x, 0)). */
   readonly layers: BreakdownSum;
-  /** What sampling anything adds at x tokens: T1(x, 1) − T1(x, 0) (SP's final all-gather, LM head of 1). */
-  readonly sample: BreakdownSum;
+  readonly layersTotal: number;
+  /** layers plus what sampling anything adds at x tokens, T1(x, 1) − T1(x, 0) (SP's final all-gather, LM head of 1). */
+  readonly sampling: BreakdownSum;
+  readonly samplingTotal: number;
+}
+
+/** Where x lies among the token parts: between `low` and `high` at weight `w` (high null: exactly `low`). */
+interface FoundPart {
+  low: TokenPart | null;
+  high: TokenPart | null;
+  w: number;
+}
+
+/** LM-head rows beyond the first, for B sampled sequences, and its total. */
+interface HeadPart {
+  readonly sum: BreakdownSum;
+  readonly total: number;
 }
 
 /** Grid points per doubling of the token count above the exact range (2.2% apart). */
@@ -109,9 +128,9 @@ export class IterationCostModel {
   private readonly attention: (({ readonly heads: AttentionHeads | null; readonly layers: number } | null)[] | null)[];
   /** Per padded token count and mode (key x·4 + index), each role's part. */
   private readonly tokenParts = new Map<number, TokenPart[]>();
-  private readonly headParts = new Map<number, BreakdownSum[]>();
-  private readonly mixed = { layers: new BreakdownSum(), sample: new BreakdownSum() };
-  private readonly body = new BreakdownSum();
+  private readonly headParts = new Map<number, HeadPart[]>();
+  /** tokenPart's answer (a scratch: no allocation on the simulator's hot path). */
+  private readonly found: FoundPart = { low: null, high: null, w: 0 };
 
   constructor(private readonly o: CostModelOptions) {
     const strategy = getStrategy(o.strategy);
@@ -200,15 +219,12 @@ export class IterationCostModel {
 
   /** GPU seconds of one role: its non-attention work and its attention; adds its breakdown to `into`. */
   private roleTime(index: number, role: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
-    const body = this.nonAttention(index, x, shape.sampled, role);
+    const body = this.bodyTime(index, x, shape.sampled, role, into);
     const { heads, layers } = this.roleAttention(index, role);
     // One attention kernel per layer, no faster than the kernel floor.
     const attention = heads ? layers * Math.max(attentionTime(this.profile, heads, shape.decodes, shape.decodeContext, shape.chunks), this.profile.kernel_floor_s ?? 0) : 0;
-    if (into) {
-      into.add(body);
-      into.attention += attention;
-    }
-    return body.total + attention;
+    if (into) into.attention += attention;
+    return body + attention;
   }
 
   private timeByRank(index: number, shape: IterationShape): number[] {
@@ -262,18 +278,37 @@ export class IterationCostModel {
 
   /**
    * Non-attention work of `tokens` (already padded) and `sampled` sequences on the ranks of
-   * `role` (default rank 0's), by the decomposition above. The result is a scratch object,
-   * valid until the next call.
+   * `role` (default rank 0's), by the decomposition above (reports, tests).
    */
   nonAttention(index: number, tokens: number, sampled: number, role = 0): BreakdownSum {
-    const part = this.tokenPart(index, tokens, role);
-    const body = this.body.assign(part.layers);
-    if (sampled > 0) {
-      body.add(part.sample);
-      body.add(this.headPart(index, sampled)[role]!);
-      body.memory += this.samplerTime(sampled);
-    }
+    const body = new BreakdownSum();
+    this.bodyTime(index, tokens, sampled, role, body);
     return body;
+  }
+
+  /**
+   * Seconds of the non-attention work of `tokens` (padded) and `sampled` sequences on the ranks
+   * of `role`, from the parts' totals; adds the parts themselves to `into` when given.
+   */
+  private bodyTime(index: number, tokens: number, sampled: number, role: number, into?: BreakdownSum): number {
+    const { low, high, w } = this.tokenPart(index, tokens, role);
+    const part = low!;
+    if (sampled === 0) {
+      if (into) {
+        into.add(part.layers, high ? 1 - w : 1);
+        if (high) into.add(high.layers, w);
+      }
+      return high ? part.layersTotal + w * (high.layersTotal - part.layersTotal) : part.layersTotal;
+    }
+    const head = this.headPart(index, sampled)[role]!;
+    const sampler = this.samplerTime(sampled);
+    if (into) {
+      into.add(part.sampling, high ? 1 - w : 1);
+      if (high) into.add(high.sampling, w);
+      into.add(head.sum);
+      into.memory += sampler;
+    }
+    return (high ? part.samplingTotal + w * (high.samplingTotal - part.samplingTotal) : part.samplingTotal) + head.total + sampler;
   }
 
   /**
@@ -339,21 +374,28 @@ export class IterationCostModel {
     return this.modes[index]!.tokenShards;
   }
 
-  private tokenPart(index: number, x: number, role: number): TokenPart {
+  /** The token part of x padded tokens: exact up to the graph sizes, interpolated on the grid above (a scratch, valid until the next call). */
+  private tokenPart(index: number, x: number, role: number): FoundPart {
+    const found = this.found;
+    found.high = null;
+    found.w = 0;
     const unit = this.unit(index);
     const exactUpTo = Math.max(512, this.captureSizes.at(-1) ?? 0) * unit;
-    if (x <= exactUpTo) return this.exactTokenPart(index, x)[role]!;
+    if (x <= exactUpTo) {
+      found.low = this.exactTokenPart(index, x)[role]!;
+      return found;
+    }
     const grid = (k: number): number => Math.ceil((exactUpTo * 2 ** (k / GRID_PER_OCTAVE)) / unit) * unit;
     let k = Math.floor(GRID_PER_OCTAVE * Math.log2(x / exactUpTo));
     while (k > 0 && grid(k) > x) k--;
     while (grid(k + 1) <= x) k++;
-    const [g0, g1] = [grid(k), grid(k + 1)];
-    if (g0 === x) return this.exactTokenPart(index, x)[role]!;
-    const [a, b] = [this.exactTokenPart(index, g0)[role]!, this.exactTokenPart(index, g1)[role]!];
-    const w = (x - g0) / (g1 - g0);
-    this.mixed.layers.mix(a.layers, b.layers, w);
-    this.mixed.sample.mix(a.sample, b.sample, w);
-    return this.mixed;
+    const g0 = grid(k);
+    found.low = this.exactTokenPart(index, g0)[role]!;
+    if (g0 === x) return found;
+    const g1 = grid(k + 1);
+    found.high = this.exactTokenPart(index, g1)[role]!;
+    found.w = (x - g0) / (g1 - g0);
+    return found;
   }
 
   /** Every role's token part at exactly x padded tokens. */
@@ -371,17 +413,18 @@ export class IterationCostModel {
       const layers = new BreakdownSum();
       layers.add(one, 2 - n);
       layers.add(two, n - 1);
-      const sample = new BreakdownSum();
-      sample.add(sampling);
-      sample.add(one, -1);
-      return { layers, sample };
+      const withSample = new BreakdownSum();
+      withSample.add(layers);
+      withSample.add(sampling);
+      withSample.add(one, -1);
+      return { layers, layersTotal: layers.total, sampling: withSample, samplingTotal: withSample.total };
     });
     this.tokenParts.set(key, parts);
     return parts;
   }
 
   /** Every role's LM-head rows beyond the first, for `sampled` sequences. */
-  private headPart(index: number, sampled: number): BreakdownSum[] {
+  private headPart(index: number, sampled: number): HeadPart[] {
     const key = sampled * 4 + index;
     let heads = this.headParts.get(key);
     if (heads) return heads;
@@ -394,7 +437,7 @@ export class IterationCostModel {
         head.add(priceRecords(this.profile, many[role]!.records).sum);
         head.add(priceRecords(this.profile, one[role]!.records).sum, -1);
       }
-      return head;
+      return { sum: head, total: head.total };
     });
     this.headParts.set(key, heads);
     return heads;
