@@ -33,6 +33,12 @@ function range(start: number, count: number): number[] {
   return Array.from({ length: count }, (_, k) => start + k);
 }
 
+/** `make()`, computed on the first call and kept. */
+function lazy<X>(make: () => X): () => X {
+  let x: X | undefined;
+  return () => (x ??= make());
+}
+
 /**
  * The weights of position p in an n-way tensor-parallel shard whose QKV projection produces
  * the heads of `heads` (vLLM's column/row-parallel split; the embedding is replicated).
@@ -47,22 +53,24 @@ export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, he
   const F = m.mlp / n;
   const load = (shape: number[], make: () => HostTensor): T => ops.weight(shape, () => make().data);
   const whole = (name: string): T => ops.weight(weightShape(m, name), () => weights.tensor(name).data);
-  const qCols = headColumns(heads.qHeads, d);
-  const kvCols = headColumns(heads.kvHeads, d);
-  const fCols = range(p * F, F);
+  // Column lists are built on first fill only: meta backends (the cost model traces every rank of
+  // every mode) never fill, and a list is up to F = 28,672 entries long.
+  const qCols = lazy(() => headColumns(heads.qHeads, d));
+  const kvCols = lazy(() => headColumns(heads.kvHeads, d));
+  const fCols = lazy(() => range(p * F, F));
+  const [qWidth, kvWidth] = [heads.qHeads.length * d, heads.kvHeads.length * d];
   const layers = Array.from({ length: layerRange.end - layerRange.start }, (_, k): LayerShard<T> => {
     const l = layerRange.start + k;
     const name = (w: string): string => `layer.${l}.${w}`;
     const cols = (w: string, c: readonly number[]): HostTensor => weights.columns(name(w), c);
     const rows = (w: string, r: readonly number[]): HostTensor => weights.rows(name(w), r);
-    const qkvWidth = qCols.length + 2 * kvCols.length;
     const shard: LayerShard<T> = {
       attnNorm: whole(name('attn_norm')),
-      wqkv: load([m.hidden, qkvWidth], () => concatColumns([cols('wq', qCols), cols('wk', kvCols), cols('wv', kvCols)])),
-      wo: load([qCols.length, m.hidden], () => rows('wo', qCols)),
+      wqkv: load([m.hidden, qWidth + 2 * kvWidth], () => concatColumns([cols('wq', qCols()), cols('wk', kvCols()), cols('wv', kvCols())])),
+      wo: load([qWidth, m.hidden], () => rows('wo', qCols())),
       mlpNorm: whole(name('mlp_norm')),
-      wGateUp: load([m.hidden, 2 * F], () => concatColumns([cols('w_gate', fCols), cols('w_up', fCols)])),
-      wDown: load([F, m.hidden], () => rows('w_down', fCols)),
+      wGateUp: load([m.hidden, 2 * F], () => concatColumns([cols('w_gate', fCols()), cols('w_up', fCols())])),
+      wDown: load([F, m.hidden], () => rows('w_down', fCols())),
     };
     if (!m.qkNorm) return shard;
     return { ...shard, qNorm: whole(name('q_norm')), kNorm: whole(name('k_norm')) };
