@@ -10,7 +10,7 @@ import { ModelConfigError } from '../src/model/config.ts';
 import { modelFromHfConfig } from '../src/model/hf-config.ts';
 import { CheckpointError, SafetensorsFile } from '../src/model/safetensors.ts';
 import { SeededWeights } from '../src/model/weights.ts';
-import { loadShard } from '../src/strategies/shard.ts';
+import { type ModelShard, MissingWeightError, endWeight, loadShard } from '../src/strategies/shard.ts';
 import type { RankContext } from '../src/strategies/types.ts';
 import { Rng } from '../src/util/rng.ts';
 import { type HfModel, type TinySpec, tinyHfModel, writeCheckpoint } from './helpers/hf-checkpoint.ts';
@@ -252,21 +252,32 @@ ck('each TP rank reads only its shard (byte count by hand), and together the ran
   assert.is(perRank[0]! + perRank[1]!, 230016 + 41600);
 });
 
-ck('a rank loading a layer range reads only those layers (and the embedding, final norm and LM head)', () => {
+ck('a rank loading a layer range reads only those layers, the embedding only if the range starts the model, the final norm and LM head only if it ends it', () => {
   const { headDim: _d, ...rest } = SPEC;
   const { dir } = written({ ...rest, family: 'llama' }, 1);
-  const weights = new CheckpointWeights(dir);
-  try {
-    const ctx = { model: weights.model, weights, ops: { weight: (_: readonly number[], fill: () => Float32Array) => fill() } };
-    const shard = loadShard(ctx as unknown as RankContext<Float32Array, unknown>, 2, 0, tpShard(weights.model, 2, 0), { start: 1, end: 2 });
-    assert.is(shard.layers.length, 1);
-    // The llama spec of the next test. Position 0 of 2 reads embed V·H = 20480, its half of the LM head 10240 and the final norm 64
-    // elements, and of layer 1 only: norms 2·64 + half of (8192 + 4096 + 24576) = 18560 elements;
-    // BF16: 2 · (20480 + 10240 + 64 + 18560) = 98688 bytes (both layers: 135808, see below).
-    assert.is(weights.bytesRead(), 98688);
-  } finally {
-    weights.close();
-  }
+  const readFor = (range: { start: number; end: number }): { bytes: number; shard: ModelShard<Float32Array> } => {
+    const weights = new CheckpointWeights(dir);
+    try {
+      const ctx = { model: weights.model, weights, ops: { weight: (_: readonly number[], fill: () => Float32Array) => fill() } };
+      const shard = loadShard(ctx as unknown as RankContext<Float32Array, unknown>, 2, 0, tpShard(weights.model, 2, 0), range);
+      return { bytes: weights.bytesRead(), shard };
+    } finally {
+      weights.close();
+    }
+  };
+  // The llama spec of the next test, position 0 of 2. One layer: norms 2·64 + half of
+  // (8192 + 4096 + 24576) = 18560 elements; embed V·H = 20480; final norm 64 + half the LM head 10240.
+  // BF16: layer 1 of 2 (the last stage) 2 · (18560 + 64 + 10240) = 57728 bytes; layer 0 (the
+  // first) 2 · (20480 + 18560) = 78080 bytes; both layers 135808 (see below).
+  const last = readFor({ start: 1, end: 2 });
+  assert.is(last.shard.layers.length, 1);
+  assert.is(last.bytes, 57728);
+  assert.is(last.shard.embed, null);
+  throwsNaming(() => endWeight(last.shard, 'embed'), MissingWeightError, 'layers [1, 2)', 'does not start the model');
+  const first = readFor({ start: 0, end: 1 });
+  assert.is(first.bytes, 78080);
+  assert.is(first.shard.lmHead, null);
+  throwsNaming(() => endWeight(first.shard, 'lmHead'), MissingWeightError, 'layers [0, 1)', 'does not end the model');
 });
 
 ck('a broken checkpoint is refused naming the file and the tensor or key', () => {

@@ -131,6 +131,18 @@ cost('per-rank KV: PP=4×TP=2 ranks hold 20 of Llama-3.3-70B\'s 80 layers × 4 o
   assert.equal(c.costShape(0), { kind: 'pipeline', stages: [[0, 1], [2, 3], [4, 5], [6, 7]] });
 });
 
+cost('per-rank weights: only the first stage holds the embedding, only the last the final norm and LM head (PP=4×TP=2, 70B FP8, by hand)', () => {
+  const c = new IterationCostModel({ model: m70, strategy: 'pp', parallel: resolveParallel('pp', 8, undefined, 2), profile: h200, dtypes: FP8 });
+  // config.json: H 8192, 64 q / 8 KV heads of d 128, F 28672, V 128256. One layer's TP-2 half, FP8
+  // GEMM weights (1 B) and BF16 norms (2 B): QKV 8192·(32 + 2·4)·128 + O 32·128·8192
+  // + gate|up 8192·2·14336 + down 14336·8192 = 427,819,008 B, norms 2·8192·2 = 32,768 B.
+  const layers = 20 * (427_819_008 + 32_768); //     8,557,035,520 B: every rank's 20 layers
+  const embed = 128_256 * 8192; //                   1,050,673,152 B (replicated over the TP pair)
+  const head = (8192 * 128_256) / 2 + 8192 * 2; //   LM head half 525,336,576 B + final norm 16,384 B
+  const want = [layers + embed, layers + embed, layers, layers, layers, layers, layers + head, layers + head];
+  assert.equal(Array.from({ length: 8 }, (_, r) => c.weightBytes(r)), want);
+});
+
 cost('one PP=4×TP=2 batch costs what one TP=2 copy of the model costs, plus 3 point-to-point hops', () => {
   // The same GEMMs, attention and all-reduces run, split over 4 stages one after another, so the
   // GPU time of a batch through the pipeline ≈ a DP replica of TP 2 (the whole model on 2 GPUs),

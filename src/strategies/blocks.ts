@@ -2,7 +2,7 @@ import type { GroupComm } from '../comm/types.ts';
 import type { HeadShard } from '../kv/heads.ts';
 import { ropeInverseFrequencies } from '../model/rope.ts';
 import type { FlatBatch } from './batch.ts';
-import type { LayerShard, ModelShard } from './shard.ts';
+import { type LayerShard, type ModelShard, endWeight } from './shard.ts';
 import type { RankContext } from './types.ts';
 
 /**
@@ -63,7 +63,7 @@ export function tpLayers<T, C>(ctx: RankContext<T, C>, shard: ModelShard<T>, gro
 /** Final norm and the vocab-parallel LM head, gathered over `group`: [B, H] → [B, V]. */
 export function lmHead<T, C>(ctx: RankContext<T, C>, shard: ModelShard<T>, group: GroupComm<T>, rows: T): T {
   const { ops, model: m } = ctx;
-  const part = ops.matmul(ops.rmsNorm(rows, shard.finalNorm, m.rmsEps), shard.lmHead); // [B, V/n]
+  const part = ops.matmul(ops.rmsNorm(rows, endWeight(shard, 'finalNorm'), m.rmsEps), endWeight(shard, 'lmHead')); // [B, V/n]
   const n = group.ranks.length;
   return n === 1 ? part : ops.rowBlocksToCols(group.allGather(part), n); //           [B, V]
 }

@@ -6,7 +6,7 @@ import { type LayerRange, type Mode, ParallelConfigError, checkDegrees, checkSha
 import { lmHead, tpLayers } from './blocks.ts';
 import { checkWorld, degreeKey, positive, resolveModel } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
-import { loadShard } from './shard.ts';
+import { endWeight, loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
 
 /**
@@ -65,7 +65,7 @@ function ppPart<T, C>(ctx: RankContext<T, C>, mode: Mode, stages: number, t: num
     heads,
     forward(flat, cache) {
       const N = flat.ids.length;
-      const input = k === 0 ? ops.embedding(shard.embed, flat.ids) : ctx.comm.recv([N, m.hidden], rank - t); // [N, H]
+      const input = k === 0 ? ops.embedding(endWeight(shard, 'embed'), flat.ids) : ctx.comm.recv([N, m.hidden], rank - t); // [N, H]
       // Cache layer l is model layer heads.layers.start + l (part.ts).
       const x = tpLayers(ctx, shard, group, heads, input, flat, cache);
       if (!last) {

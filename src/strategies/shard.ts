@@ -16,13 +16,32 @@ export interface LayerShard<T> {
 }
 
 export interface ModelShard<T> {
-  readonly embed: T; //     [V, H] (replicated)
+  /** [V, H] (replicated); null on a rank whose layer range does not start the model (a later pipeline stage). */
+  readonly embed: T | null;
   /** The decoder layers of the loaded range, layers[0] being its first (model layer range.start). */
   readonly layers: readonly LayerShard<T>[];
-  readonly finalNorm: T; // [H]
-  readonly lmHead: T; //    [H, V/n]           vocab-parallel
+  /** [H] and [H, V/n] (vocab-parallel); null on a rank whose layer range does not end the model. */
+  readonly finalNorm: T | null;
+  readonly lmHead: T | null;
   /** The heads of this rank's QKV projection. */
   readonly heads: HeadShard;
+  /** The model layers loaded, [start, end). */
+  readonly range: LayerRange;
+}
+
+/** A rank asked for a weight that its layer range does not hold (a strategy bug: say which). */
+export class MissingWeightError extends Error {
+  override readonly name = 'MissingWeightError';
+}
+
+/** The embedding, final norm or LM head of `shard`; throws when its layer range does not hold it. */
+export function endWeight<T>(shard: ModelShard<T>, name: 'embed' | 'finalNorm' | 'lmHead'): T {
+  const w = shard[name];
+  if (w === null) {
+    const why = name === 'embed' ? 'does not start the model' : 'does not end the model';
+    throw new MissingWeightError(`this rank holds layers [${shard.range.start}, ${shard.range.end}), which ${why}, so it loaded no ${name}`);
+  }
+  return w;
 }
 
 function headColumns(heads: readonly number[], d: number): number[] {
@@ -45,7 +64,8 @@ function lazy<X>(make: () => X): () => X {
  * Divisibility was checked by validateMode before any rank started. The rank asks its weight
  * source for its rows and columns only, and only inside fill callbacks, which meta backends
  * never call. `layers` limits the decoder layers loaded to a contiguous range (a rank that runs
- * some layers only); the embedding and LM head are loaded either way.
+ * some layers only); the embedding is loaded only by a range that starts the model and the final
+ * norm and LM head only by one that ends it, as a pipeline's first and last stages hold them.
  */
 export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, heads: HeadShard, layerRange: LayerRange = allLayers(ctx.model)): ModelShard<T> {
   const { model: m, ops, weights } = ctx;
@@ -76,12 +96,14 @@ export function loadShard<T, C>(ctx: RankContext<T, C>, n: number, p: number, he
     return { ...shard, qNorm: whole(name('q_norm')), kNorm: whole(name('k_norm')) };
   });
   const V = m.vocab / n;
+  const [first, last] = [layerRange.start === 0, layerRange.end === m.layers];
   return {
-    embed: whole('embed'),
+    embed: first ? whole('embed') : null,
     layers,
-    finalNorm: whole('final_norm'),
-    lmHead: load([m.hidden, V], () => weights.columns('lm_head', range(p * V, V))),
+    finalNorm: last ? whole('final_norm') : null,
+    lmHead: last ? load([m.hidden, V], () => weights.columns('lm_head', range(p * V, V))) : null,
     heads,
+    range: layerRange,
   };
 }
 

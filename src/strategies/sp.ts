@@ -6,7 +6,7 @@ import { padSlice } from './batch.ts';
 import { attend, lmHead, mlp } from './blocks.ts';
 import { degreeKey, resolveSpTp } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
-import { loadShard } from './shard.ts';
+import { endWeight, loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
 
 /**
@@ -63,7 +63,7 @@ export function spPart<T, C>(ctx: RankContext<T, C>, mode: Mode, s: number, t: n
     forward(flat, cache) {
       const N = flat.ids.length;
       const rows = Math.ceil(N / s); //                                              m
-      let x = ops.embedding(shard.embed, padSlice(flat, i * rows, rows).ids); //    [m, H]
+      let x = ops.embedding(endWeight(shard, 'embed'), padSlice(flat, i * rows, rows).ids); //    [m, H]
       shard.layers.forEach((w, l) => {
         x = ops.scope(() => {
           const qkv = ops.matmul(ops.rmsNorm(x, w.attnNorm, m.rmsEps), w.wqkv); // [m, (hq_t+2g_t)·d]

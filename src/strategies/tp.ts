@@ -6,7 +6,7 @@ import { lmHead, tpLayers } from './blocks.ts';
 import { checkWorld } from './keys.ts';
 import type { ModePart } from './part.ts';
 import { rankModel } from './part.ts';
-import { loadShard } from './shard.ts';
+import { endWeight, loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
 
 /**
@@ -52,7 +52,7 @@ export function tpPart<T, C>(ctx: RankContext<T, C>, mode: Mode, groupName: stri
     mode,
     heads,
     forward(flat, cache) {
-      const x = tpLayers(ctx, shard, group, heads, ops.embedding(shard.embed, flat.ids), flat, cache); // [N, H]
+      const x = tpLayers(ctx, shard, group, heads, ops.embedding(endWeight(shard, 'embed'), flat.ids), flat, cache); // [N, H]
       if (flat.sampleRows.length === 0) return null;
       return lmHead(ctx, shard, group, ops.selectRows(x, flat.sampleRows)); //   [B, V]
     },
