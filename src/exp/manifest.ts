@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ProfileTrust, profileTrust } from '../cost/profile-trust.ts';
 import type { Experiment } from './config/load.ts';
+import type { PlannedSystem } from './config/planned-system.ts';
 import type { Vars } from './config/placeholders.ts';
 import type { CompareConfig, SloConfig } from './config/schema.ts';
 import type { SkippedWorkload } from './config/resolve-workload.ts';
@@ -40,14 +41,7 @@ export interface RunManifest {
   readonly search?: SearchManifest;
 }
 
-export interface PlanSystem {
-  readonly name: string;
-  readonly strategy: string;
-  readonly world: number;
-  readonly sp: number;
-  readonly tp: number;
-  /** Shift: the policy spec as a label ('threshold:512', 'hysteresis', a module path). */
-  readonly policy?: string;
+export interface PlanSystem extends PlannedSystem {
   readonly router?: string;
   /** Unit file name (without .json): `<point id>-s<system index>`. */
   readonly unit: string;

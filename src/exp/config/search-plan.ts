@@ -1,4 +1,5 @@
 import type { WorkloadSpec } from '../../traces/workload.ts';
+import type { PlannedSystem } from './planned-system.ts';
 import type { RateConfig, SearchSlo } from './search-schema.ts';
 
 /**
@@ -19,14 +20,7 @@ export interface SearchProbeSpec {
 export type CandidateStatus = 'simulated' | 'undeployable' | 'pruned';
 
 /** One candidate of the space, as planned. */
-export interface CandidatePlan {
-  readonly name: string;
-  readonly strategy: string;
-  readonly world: number;
-  readonly sp: number;
-  readonly tp: number;
-  /** Switching strategies: the policy's label. */
-  readonly policy?: string;
+export interface CandidatePlan extends PlannedSystem {
   /** The engine settings the space varies, with this candidate's values. */
   readonly engine: Readonly<Record<string, number>>;
   readonly status: CandidateStatus;
