@@ -20,3 +20,11 @@ export class ConfigError extends Error {
     super([`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`, ...lines].join('\n'));
   }
 }
+
+/** One ConfigError for `issues` of `file`: duplicates dropped, each located by `locate`, in file order. */
+export function configErrorOf(file: string, issues: readonly KeyIssue[], locate: (issue: KeyIssue) => LocatedIssue): ConfigError {
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => !seen.has(JSON.stringify(i)) && seen.add(JSON.stringify(i)));
+  const located = unique.map(locate);
+  return new ConfigError(file, located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
+}

@@ -6,7 +6,7 @@ import { tracesDirs as defaultTracesDirs } from '../../traces/discover.ts';
 import type { KeyIssue } from '../../util/issues.ts';
 import { checkTraceRows } from './check-traces.ts';
 import { checkNames, type ValidPoint } from './checks.ts';
-import { ConfigError } from './errors.ts';
+import { configErrorOf } from './errors.ts';
 import { expandPoints } from './expand.ts';
 import { type Point, resolvePoints } from './resolve.ts';
 import type { SkippedWorkload } from './resolve-workload.ts';
@@ -51,10 +51,7 @@ export async function loadExperiment(file: string, o: LoadOptions = {}): Promise
   const source = readConfigSource(file);
   const issues: KeyIssue[] = [];
   const fail = (): never => {
-    const seen = new Set<string>();
-    const unique = issues.filter((i) => !seen.has(JSON.stringify(i)) && seen.add(JSON.stringify(i)));
-    const located = unique.map((i) => source.locate(i));
-    throw new ConfigError(file, located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
+    throw configErrorOf(file, issues, (i) => source.locate(i));
   };
   const data = source.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {

@@ -5,7 +5,7 @@ import { getModel } from '../../model/catalog.ts';
 import { createPolicy, type PolicySpec } from '../../policy/registry.ts';
 import { tracesDirs as defaultTracesDirs } from '../../traces/discover.ts';
 import type { KeyIssue } from '../../util/issues.ts';
-import { ConfigError } from '../config/errors.ts';
+import { configErrorOf } from '../config/errors.ts';
 import type { Experiment, LoadOptions, Point } from '../config/load.ts';
 import { referencedVars, substitute } from '../config/placeholders.ts';
 import { resolveSystem } from '../config/resolve-system.ts';
@@ -46,9 +46,7 @@ export async function loadSearch(file: string, o: LoadOptions = {}): Promise<Exp
   const source = readConfigSource(file);
   const issues: KeyIssue[] = [];
   const fail = (): never => {
-    const seen = new Set<string>();
-    const unique = issues.filter((i) => !seen.has(JSON.stringify(i)) && seen.add(JSON.stringify(i)));
-    throw new ConfigError(file, unique.map((i) => source.locate(i)).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+    throw configErrorOf(file, issues, (i) => source.locate(i));
   };
   const data = source.data;
   if (!isSearchConfig(data)) {
