@@ -2,11 +2,10 @@ import { tpShard } from '../kv/heads.ts';
 import { type Verdict, verifyInvariance } from '../kv/verify.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
-import { type Mode, ParallelConfigError, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
-import { checkWorld, degreeKey, positive, resolveModel } from './keys.ts';
+import { type Mode, allLayers, checkDegrees, checkShards, validateMode } from '../parallel/mode.ts';
+import { degreeKey, positive, resolveModel, resolveTpUnits } from './keys.ts';
 import { rankModel } from './part.ts';
-import { tpMode } from './tp.ts';
-import { tpPart } from './tp.ts';
+import { tpMode, tpPart } from './tp.ts';
 import type { Strategy } from './types.ts';
 
 /**
@@ -39,12 +38,7 @@ export const dp: Strategy = {
   name: 'dp',
   summary: 'data parallelism: P/t independent replicas of TP t (highest throughput, per-request KV)',
   configKeys: { tp: degreeKey('TP degree t of each replica; default 1') },
-  parallel(world, { sp, tp }) {
-    checkWorld(world);
-    if ((sp ?? 1) !== 1) throw new ParallelConfigError(`strategy dp has no SP degree; got --sp ${sp}`);
-    if (world % (tp ?? 1) !== 0) throw new ParallelConfigError(`DP replicas of TP ${tp} do not divide the world size ${world}`);
-    return { world, sp: 1, tp: tp ?? 1 };
-  },
+  parallel: (world, keys) => resolveTpUnits('dp', 'DP replicas', world, keys),
   routed: true,
   kvCheck: {
     describe: 'DP P/t×TP t against TP P (per-request against per-head KV)',

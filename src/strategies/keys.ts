@@ -27,6 +27,18 @@ export function resolveSpTp(world: number, { sp, tp }: DegreeKeys): ParallelConf
   return { world, sp: s, tp: t };
 }
 
+/**
+ * world / t copies of a TP-t group (DP replicas, PP stages): no SP degree, t (default 1) a
+ * divisor of the world size. `units` names the copies in the message, e.g. 'DP replicas'.
+ */
+export function resolveTpUnits(strategy: string, units: string, world: number, { sp, tp }: DegreeKeys): ParallelConfig {
+  checkWorld(world);
+  if ((sp ?? 1) !== 1) throw new ParallelConfigError(`strategy ${strategy} has no SP degree; got --sp ${sp}`);
+  const t = tp ?? 1;
+  if (!Number.isInteger(t) || t < 1 || world % t !== 0) throw new ParallelConfigError(`${units} of TP ${t} do not divide the world size ${world}`);
+  return { world, sp: 1, tp: t };
+}
+
 /** A catalog model by name, or the model itself. */
 export function resolveModel(model: ModelConfig | string): ModelConfig {
   return typeof model === 'string' ? getModel(model) : model;

@@ -4,7 +4,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { tpGroup, tpIndex, worldGroup } from '../parallel/groups.ts';
 import { type LayerRange, type Mode, ParallelConfigError, checkDegrees, checkShards, groupOf, validateMode } from '../parallel/mode.ts';
 import { lmHead, tpLayers } from './blocks.ts';
-import { checkWorld, degreeKey, positive, resolveModel } from './keys.ts';
+import { degreeKey, positive, resolveModel, resolveTpUnits } from './keys.ts';
 import { type ModePart, rankModel } from './part.ts';
 import { endWeight, loadShard } from './shard.ts';
 import type { RankContext, Strategy } from './types.ts';
@@ -87,13 +87,7 @@ export const pp: Strategy = {
   name: 'pp',
   summary: 'pipeline parallelism: P/t stages of TP t, each holding a contiguous layer range and its KV (activations point-to-point, a batch per stage in flight)',
   configKeys: { tp: degreeKey('TP degree t of each pipeline stage; stages = world / t; default 1') },
-  parallel(world, { sp, tp }) {
-    checkWorld(world);
-    if ((sp ?? 1) !== 1) throw new ParallelConfigError(`strategy pp has no SP degree; got --sp ${sp}`);
-    const t = tp ?? 1;
-    if (!Number.isInteger(t) || t < 1 || world % t !== 0) throw new ParallelConfigError(`pipeline stages of TP ${t} do not divide the world size ${world}`);
-    return { world, sp: 1, tp: t };
-  },
+  parallel: (world, keys) => resolveTpUnits('pp', 'pipeline stages', world, keys),
   routed: false,
   modes(model, parallel) {
     const mode = ppMode(model, stagesOf(parallel), parallel.tp);
