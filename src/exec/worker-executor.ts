@@ -5,7 +5,6 @@ import type { Batch } from '../model/batch.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
 import { type Mode, type ModeId, allGroups } from '../parallel/mode.ts';
-import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { batchesInFlightOf } from '../strategies/deployment.ts';
 import { getStrategy, resolveParallel } from '../strategies/registry.ts';
@@ -99,7 +98,10 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   );
   const geometry = { layers: model.layers, blocks: o.kvBlocks, blockSize: o.blockSize, headDim: model.headDim };
   const readKv = async (): Promise<Float32Array[]> => (await pool.all(() => ({ type: 'read-kv' }))).map((r) => (r.type === 'kv' ? r.data : unreachable()));
-  const chooser = new ModeChooser(modes.map((m) => m.id), o.policy ?? thresholdPolicy(), o.strategy, strategy.switching?.roles);
+  // No policy given: the switching block's default (loaded on demand, as the simulator does).
+  const fallback = strategy.switching?.defaultPolicy;
+  const policy = o.policy ?? (fallback === undefined ? null : await (await import('../policy/registry.ts')).createPolicy(fallback));
+  const chooser = new ModeChooser(modes.map((m) => m.id), policy, o.strategy, strategy.switching?.roles);
   const cost = o.hardware === undefined ? null : new IterationCostModel({
     model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
     dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],

@@ -8,7 +8,6 @@ import { getModel } from '../model/catalog.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { MetaDtypes } from '../ops/meta.ts';
 import { validateMode } from '../parallel/mode.ts';
-import { thresholdPolicy } from '../policy/threshold.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { getStrategy, resolveParallel, strategiesWith } from '../strategies/registry.ts';
 import type { ParallelConfig } from '../strategies/types.ts';
@@ -74,9 +73,10 @@ export async function createDeployment(spec: SystemSpec): Promise<Deployment> {
   });
   let policy: SwitchPolicy | null = null;
   if (cost.modes.length > 1) {
-    const p = spec.policy;
-    if (p === undefined) policy = thresholdPolicy();
-    else if (isPolicy(p)) policy = p;
+    // No policy given: the switching block's default (a multi-mode strategy must declare one).
+    const p = spec.policy ?? strategy.switching?.defaultPolicy;
+    if (p === undefined) throw new SimConfigError(`${where('strategy')} strategy '${spec.strategy}' has ${cost.modes.length} modes but no switching block to choose among them`);
+    if (isPolicy(p)) policy = p;
     else {
       // Loaded on demand: the registry pulls in every built-in policy (and mathjs for 'expr').
       const { createPolicy } = await import('../policy/registry.ts');
