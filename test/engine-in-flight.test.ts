@@ -10,7 +10,8 @@ import { EventQueue, EventType } from '../src/sim/events.ts';
 import { MetricsCollector } from '../src/sim/metrics/collector.ts';
 import { SimRequest } from '../src/sim/request.ts';
 import { resolveEngineSettings } from '../src/sim/settings.ts';
-import type { IterationRow } from '../src/sim/types.ts';
+import { simulate, synthetic } from '../src/sim/index.ts';
+import type { IterationRow, RequestRow } from '../src/sim/types.ts';
 import { getModel } from '../src/model/catalog.ts';
 import { batchesInFlightOf } from '../src/strategies/deployment.ts';
 import { tp, tpMode } from '../src/strategies/tp.ts';
@@ -108,6 +109,18 @@ test('a pipeline cost shape of 4 stages: the engine keeps 4 batches in flight an
   const r = run(k, 1, Array.from({ length: 8 }, () => [1, 1] as [number, number]), 4e-3);
   assert.equal(ms(r.rows).map(([, end]) => end), [4, 5, 6, 7, 8, 9, 10, 11]);
   assert.is(r.busy, 11);
+});
+
+test('every preemption is counted, also one that leaves a pipelined schedule empty: the result equals the sum over request rows', async () => {
+  // PP 4×TP 2 on 200 KV blocks with 300 requests at once: blocks run out while batches are in
+  // flight, so some schedules preempt their own grower and run nothing.
+  const rows: RequestRow[] = [];
+  const spec = { name: 'pp', strategy: 'pp', world: 8, tp: 2, model: 'llama-3.3-70b', hardware: 'h200', weightDtype: 'fp8' as const, engine: { max_num_batched_tokens: 2048, num_gpu_blocks_override: 200 } };
+  const result = await simulate(spec, synthetic({ count: 300, input: 500, output: 300, gap: 0 }), { onRequest: (r) => rows.push(r) });
+  assert.is(result.requests.finished, 300);
+  const byRequest = rows.reduce((a, r) => a + r.preemptions, 0);
+  assert.ok(byRequest > 0, 'the pool is small enough to preempt');
+  assert.is(result.preemptions, byRequest);
 });
 
 test('a bad number of batches in flight is refused', () => {

@@ -106,7 +106,11 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
     while (queue.length < k) {
       const outs = schedulers.map((s) => s.schedule());
       const work = outs.flatMap((out, replica) => seqWork(out, replica, ids));
-      if (work.length === 0) break;
+      if (work.length === 0) {
+        // Preempting can leave nothing to schedule (a pipelined grower preempted itself): still counted.
+        for (const out of outs) preemptions += out.preempted;
+        break;
+      }
       const waiting = outs.reduce((a, out) => a + out.waiting, 0);
       const kvUsage = pools.reduce((a, p) => a + p.used, 0) / (o.kvBlocks * pools.length);
       queue.push({ outs, batch: { seqs: work, waiting, kvUsage } });

@@ -150,6 +150,8 @@ export class Engine implements ReplicaLoad {
   private start(now: number): void {
     const out = this.scheduler.schedule();
     if (out.tokens === 0) {
+      // A pipelined schedule can preempt and still schedule nothing (the grower was the victim).
+      this.d.metrics.preemptions += out.preempted;
       if (this.inFlight.length === 0 && this.hasWork) throw new Error(`engine ${this.index}: work is queued but nothing could be scheduled (simulator bug)`);
       return;
     }
