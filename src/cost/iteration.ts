@@ -126,7 +126,7 @@ export class IterationCostModel {
   private readonly busyRoles: (readonly number[] | null)[];
   /** Per mode and role: its attention heads (null: no attention) and the layers it runs attention for. */
   private readonly attention: (({ readonly heads: AttentionHeads | null; readonly layers: number } | null)[] | null)[];
-  /** Per padded token count and mode (key x·4 + index), each role's part. */
+  /** Per padded token count and mode (key x·M + index, M the number of modes), each role's part. */
   private readonly tokenParts = new Map<number, TokenPart[]>();
   private readonly headParts = new Map<number, HeadPart[]>();
   /** tokenPart's answer (a scratch: no allocation on the simulator's hot path). */
@@ -400,7 +400,7 @@ export class IterationCostModel {
 
   /** Every role's token part at exactly x padded tokens. */
   private exactTokenPart(index: number, x: number): TokenPart[] {
-    const key = x * 4 + index;
+    const key = x * this.modes.length + index;
     let parts = this.tokenParts.get(key);
     if (parts) return parts;
     const u = this.units[index]!;
@@ -425,7 +425,7 @@ export class IterationCostModel {
 
   /** Every role's LM-head rows beyond the first, for `sampled` sequences. */
   private headPart(index: number, sampled: number): HeadPart[] {
-    const key = sampled * 4 + index;
+    const key = sampled * this.modes.length + index;
     let heads = this.headParts.get(key);
     if (heads) return heads;
     const u = this.units[index]!;
