@@ -52,10 +52,10 @@ export class TraceCacheMismatchError extends Error {
  * the breakdown only to add it up, so pricing reads the totals and touches the sums only then.
  */
 interface TokenPart {
-  /** Embedding and L layers: T1(x, 0) + (L − 1)·(T2(x, 0) − T1(x, 0)). */
+  /** Embedding and L layers: Tu(x, 0) + (L/u − 1)·(T2u(x, 0) − Tu(x, 0)). */
   readonly layers: BreakdownSum;
   readonly layersTotal: number;
-  /** layers plus what sampling anything adds at x tokens, T1(x, 1) − T1(x, 0) (SP's final all-gather, LM head of 1). */
+  /** layers plus what sampling anything adds at x tokens, Tu(x, 1) − Tu(x, 0) (SP's final all-gather, LM head of 1). */
   readonly sampling: BreakdownSum;
   readonly samplingTotal: number;
 }
@@ -81,13 +81,14 @@ const GRID_PER_OCTAVE = 32;
  * padded token count, attention from the real sequence lengths (× layers), and the engine's CPU
  * time. Caches live in the object; nothing is global.
  *
- * Non-attention work of x padded tokens and B sampling sequences, from meta traces T_L(x, B) of
- * an L-layer copy of the model (layers are identical):
+ * Non-attention work of x padded tokens and B sampling sequences, from meta traces T_n(x, B) of
+ * an n-layer copy of the model (layers are identical), u the mode's layer unit (1, or one layer
+ * per stage of a pipeline: see layerUnit):
  *
  *   body(x, B) = layers(x) + [B ≥ 1]·(sample(x) + head(B))
- *   layers(x)  = T1(x, 0) + (L − 1)·(T2(x, 0) − T1(x, 0))       embedding + L layers
- *   sample(x)  = T1(x, 1) − T1(x, 0)                             e.g. SP's all-gather of x·H
- *   head(B)    = T1(B, B) − T1(B, 1)                             LM head rows beyond the first
+ *   layers(x)  = Tu(x, 0) + (L/u − 1)·(T2u(x, 0) − Tu(x, 0))    embedding + L layers
+ *   sample(x)  = Tu(x, 1) − Tu(x, 0)                             e.g. SP's all-gather of x·H
+ *   head(B)    = Tu(B, B) − Tu(B, 1)                             LM head rows beyond the first
  *
  * The split holds because the strategies sample (select B rows, LM head, logits all-gather) after
  * the layers; test/cost-trace.test.ts checks it against whole traces. So the cache holds

@@ -22,8 +22,8 @@ import { peakActivationBytes } from './price-records.ts';
  * traces (the attention records: heads, and how many layers run attention), or from the mode's
  * KV layout when the caller passes them (MemoryOptions.holdings).
  *
- * Today's strategies (every rank holds every layer): one rank of DP's busy replica, or any rank
- * of TP/SP/Shift, is the tightest, and the plan equals the rank-0 plan of before.
+ * Where every rank holds every layer (TP, SP, Shift, DP's busy replica) one rank stands for all;
+ * a pipeline's stages hold L/S layers each and differ in the embedding and LM head they load.
  */
 export interface MemoryPlan {
   readonly memoryBytes: number;

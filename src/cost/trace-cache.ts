@@ -43,8 +43,9 @@ const ROLE_PROBES: readonly { readonly tokens: number; readonly sampled: number 
  * Every rank is traced, none is assumed to stand for the others: the ranks of a mode are first
  * traced at ROLE_PROBES and grouped into roles, ranks whose records are equal at every probe
  * (peers of point-to-point records aside: they do not change a rank's cost). Later shapes are
- * traced once per role, on its first rank. Today's strategies have one role per mode, or (DP,
- * whose synthetic batches live on replica 0) the busy replica's ranks and the idle ones.
+ * traced once per role, on its first rank. TP, SP and Shift have one role per mode; DP two (its
+ * synthetic batches live on replica 0: the busy replica's ranks and the idle ones); PP three
+ * (the first stage, which embeds, the middle stages, and the last, which samples).
  */
 export class TraceCache {
   readonly key: string;

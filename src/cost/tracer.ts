@@ -12,9 +12,10 @@ import type { ParallelConfig, RankModel, Strategy } from '../strategies/types.ts
  * Runs a strategy's own rank code on the meta backends (MetaOps + MetaComm) and returns the op
  * records of one iteration on a given rank: the cost model prices exactly what the executor
  * would do. Every rank can be traced (no symmetry is assumed here; TraceCache groups ranks whose
- * traces it found equal). Layers are identical, so a rank model is built for a 1-layer and a
- * 2-layer copy of the config and the cost of L layers is T1 + (L − 1)·(T2 − T1). Weights are
- * never materialised: the meta backend does not call fill callbacks.
+ * traces it found equal). Layers are identical, so a rank model is built for a u-layer and a
+ * 2u-layer copy of the config (u = 1, or one layer per pipeline stage) and the cost of L layers
+ * is Tu + (L/u − 1)·(T2u − Tu). Weights are never materialised: the meta backend does not call
+ * fill callbacks.
  */
 
 /** One block per sequence in traced batches: block tables stay one entry long. */

@@ -4,6 +4,7 @@ import { assertKvUnmoved } from '../kv/unmoved.ts';
 import type { Batch } from '../model/batch.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import type { FullTpOrder } from '../parallel/groups.ts';
+import { BF16 } from '../ops/meta.ts';
 import { type Mode, type ModeId, allGroups } from '../parallel/mode.ts';
 import type { SwitchPolicy } from '../policy/types.ts';
 import { batchesInFlightOf } from '../strategies/deployment.ts';
@@ -104,7 +105,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   const chooser = new ModeChooser(modes.map((m) => m.id), policy, o.strategy, strategy.switching?.roles);
   const cost = o.hardware === undefined ? null : new IterationCostModel({
     model, strategy: o.strategy, parallel, profile: typeof o.hardware === 'string' ? getProfile(o.hardware) : o.hardware,
-    dtypes: { weightBytes: 2, actBytes: 2, kvBytes: 2 }, captureSizes: [],
+    dtypes: BF16, captureSizes: [],
   });
   const first = layouts.get(modes[0]!.id)!;
   const guard = new SwitchGuard(strategy, model, parallel, order, modes[0]!.id, layouts);
@@ -112,6 +113,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   let broken: Error | null = null;
 
   const choose = (batch: Batch): Mode => {
+    if (chooser.fixed) return modes[chooser.chooseFixed()]!;
     // The simulator's summary of the same schedule: decodes are one-token steps of generated tokens.
     const shape = shapeOfBatch(batch);
     const summary = { chunks: batch.seqs.map((s) => s.tokens.length), decodeTokens: shape.decodes, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 };

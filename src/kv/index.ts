@@ -1,7 +1,8 @@
 /**
  * The KV layout verifier's public API: layouts as modes declare them, and the verdict on a
  * switch between two. The deployment-level proofs of each strategy (e.g. Shift's
- * verifyShiftDeployment) live with the strategies, in src/strategies/deployment.ts.
+ * verifyShiftDeployment in src/strategies/shift.ts) live with the strategies; their shared
+ * entry points are in src/strategies/deployment.ts.
  */
 export { type HeadShard, tpShard } from './heads.ts';
 export { type KvLayout, type RankKv, cacheShape, kvLayout, layoutFromShards, slotOf } from './layout.ts';

@@ -6,7 +6,7 @@ export type { RankKv } from '../parallel/mode.ts';
 /**
  * The KV layout of a deployment: which heads each rank owns and how its paged cache is indexed.
  *
- *   every rank, every layer, K and V each:   cache [slots, g_r, d]     g_r: the rank's KV heads
+ *   every rank, each layer it holds, K and V each:   cache [slots, g_r, d]     g_r: the rank's KV heads
  *   slot = block · blockSize + offset        block: from the sequence's block table
  *
  *   TP, SP, Shift (one pool):                DP = 2 replicas × TP 2 (one pool per replica):

@@ -67,5 +67,6 @@ export function engineBatchesInFlight(shapes: readonly { readonly mode: string; 
  * pipeline (fewer layers than stages would leave a stage empty).
  */
 export function layerUnitOf(shape: CostShape): number {
-  return shape.kind === 'pipeline' ? shape.stages.length : 1;
+  // The stage count, as batchesInFlight: both are one per stage.
+  return batchesInFlight(shape);
 }

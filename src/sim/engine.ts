@@ -42,7 +42,6 @@ interface InFlight {
   readonly out: SchedulerOutput<SimRequest>;
   readonly modeIndex: number;
   readonly start: number;
-  readonly end: number;
 }
 
 /**
@@ -166,7 +165,7 @@ export class Engine implements ReplicaLoad {
       f = Math.max(f, this.stageFree[j]!) + stage;
       this.stageFree[j] = f;
     }
-    this.inFlight.push({ out, modeIndex, start: now, end: f });
+    this.inFlight.push({ out, modeIndex, start: now });
     this.d.events.push(f, EventType.StepEnd, this.index);
     if (k > 1 && this.inFlight.length < k) this.wakeAt(this.stageFree[0]!);
   }

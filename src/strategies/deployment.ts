@@ -11,8 +11,9 @@ export { assertShiftDeployment, verifyShiftDeployment } from './shift.ts';
 
 /**
  * Entry points for configs that declare a deployment (the simulator, the experiment runner,
- * the CLI): plain numbers in, a plain Verdict out. A Shift deployment is valid only if its
- * base model SP = s × TP = t and its shift model TP = s·t own the same KV heads on every rank.
+ * the CLI), for any registered strategy: plain numbers in, a plain Verdict out. A switching
+ * strategy is valid only if its switching block's KV proof says its modes keep every rank's KV
+ * (Shift: the base model SP = s × TP = t and the shift model TP = s·t own the same KV heads).
  */
 
 export interface SweepRow {

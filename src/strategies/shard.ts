@@ -61,7 +61,7 @@ function lazy<X>(make: () => X): () => X {
 /**
  * The weights of position p in an n-way tensor-parallel shard whose QKV projection produces
  * the heads of `heads` (vLLM's column/row-parallel split; the embedding is replicated).
- * Divisibility was checked by validateMode before any rank started. The rank asks its weight
+ * Divisibility was checked by the mode builder (checkShards) before any rank started. The rank asks its weight
  * source for its rows and columns only, and only inside fill callbacks, which meta backends
  * never call. `layers` limits the decoder layers loaded to a contiguous range (a rank that runs
  * some layers only); the embedding is loaded only by a range that starts the model and the final
