@@ -16,6 +16,7 @@ import { openWorkload } from '../src/traces/index.ts';
 import { RunDir } from '../src/exp/store.ts';
 import { getProfile } from '../src/cost/profiles/index.ts';
 import { expInProcess } from './helpers/exp-cli.ts';
+import { testNeedingTraces } from './helpers/needs-traces.ts';
 
 /**
  * `yarn exp search`: the bisection against known thresholds, the space against a hand count,
@@ -100,15 +101,8 @@ space('undeployable candidates are listed with the reason (heads that do not div
   assert.match(m[0]!.reason!, /llama-3\.3-70b does not fit: weights 141\.1 GB/);
 });
 
-space('configs/search-azure-code.yaml plans 126 candidates, all deployable (hand count)', async () => {
-  let e;
-  try {
-    e = await loadSearch('configs/search-azure-code.yaml');
-  } catch (x) {
-    // A clone without ../shared/traces: the only problem is the trace.
-    assert.ok(x instanceof ConfigError && x.issues.every((i) => /trace 'azure-code' not found/.test(i.message)), String(x));
-    return;
-  }
+testNeedingTraces(space, ['azure-code'], 'configs/search-azure-code.yaml plans 126 candidates, all deployable (hand count)', async () => {
+  const e = await loadSearch('configs/search-azure-code.yaml');
   // Layouts of 8 GPUs: TP 1, DP 4 (TP 1, 2, 4, 8 per replica), SP 4, Shift 4 × 2 thresholds,
   // PP 4 (TP 1, 2, 4, 8 per stage) = 21; × 3 token budgets × 2 sequence caps = 126. FP8 70B
   // (≈ 70 GB) fits even one H200 per replica.
@@ -149,7 +143,7 @@ rates('a trace with time_scale, or synthetic arrivals without ${rate}, are confi
   const scaled = variant('scaled', (t) => t.replace(/workloads:[\s\S]*?search:/, 'workloads:\n  - { name: code, trace: azure-code, time_scale: 2, window: { duration: 60 } }\nsearch:'));
   await loadSearch(scaled).then(
     () => assert.unreachable('time_scale was accepted'),
-    (e: Error) => assert.match(e.message, /workloads\[0\]\.time_scale: a search replays the trace at each rate it tries .*remove time_scale|trace 'azure-code' not found/),
+    (e: Error) => assert.match(e.message, /workloads\[0\]\.time_scale: a search replays the trace at each rate it tries .*remove time_scale/),
   );
 });
 

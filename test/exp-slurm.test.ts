@@ -42,6 +42,20 @@ function clusterMissing(): string | null {
   return ping.code === 0 && /\bUP\b/.test(ping.out) ? null : `scontrol ping: ${ping.out.trim().split('\n')[0]}`;
 }
 
+const slurmInstalled = (): boolean => sh('sh', ['-c', 'command -v sbatch scontrol']).code === 0;
+
+/**
+ * Registers a test that needs Slurm: without `need` met it is registered as skipped, naming why
+ * and the command that sets it up; in CI (which starts the cluster, .ci/run) it fails instead.
+ */
+function slurmTest(name: string, need: 'installed' | 'cluster', fn: () => void | Promise<void>): void {
+  const why = need === 'installed' ? (slurmInstalled() ? null : 'Slurm is not installed') : clusterMissing();
+  if (why === null) return void slurm(name, fn);
+  if (process.env.CI === 'true') return void slurm(name, () => assert.unreachable(`Slurm is not ready in CI (.ci/run starts it): ${why}`));
+  console.warn(`${name}: skipped, ${why}; to run it: ${START}`);
+  slurm.skip(`${name} (skipped: ${why})`, fn);
+}
+
 /** Every file under `dir`, relative, sorted. */
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
@@ -89,11 +103,7 @@ slurm('Slurm not installed: a message saying how to install it, and nothing writ
   assert.not.ok(existsSync(out));
 });
 
-slurm('Slurm not reachable (no controller at the configured address): a clear message, and nothing written', async () => {
-  if (sh('sh', ['-c', 'command -v sbatch scontrol']).code !== 0) {
-    console.log(`  skipped: Slurm is not installed (${START})`);
-    return;
-  }
+slurmTest('Slurm not reachable (no controller at the configured address): a clear message, and nothing written', 'installed', async () => {
   const dead = join(root, 'dead.conf');
   writeFileSync(dead, `ClusterName=dead\nSlurmctldHost=${hostname()}(127.0.0.1)\nSlurmctldPort=1\nNodeName=${hostname()} CPUs=1 State=UNKNOWN\nPartitionName=p Nodes=ALL Default=YES\n`);
   const out = join(root, 'unreachable');
@@ -107,14 +117,7 @@ slurm('Slurm not reachable (no controller at the configured address): a clear me
   assert.not.ok(existsSync(out));
 });
 
-slurm('4 array tasks and the merge job on the local cluster equal one process, byte for byte (run.log aside); a task resubmitted alone resumes', async () => {
-  const why = clusterMissing();
-  if (why !== null) {
-    // CI starts the cluster (.ci/run): there, a missing cluster is a failure, not a skip.
-    if (process.env.CI === 'true') assert.unreachable(`the Slurm cluster is not up in CI: ${why}`);
-    console.log(`  skipped: ${why}; to run it: ${START}`);
-    return;
-  }
+slurmTest('4 array tasks and the merge job on the local cluster equal one process, byte for byte (run.log aside); a task resubmitted alone resumes', 'cluster', async () => {
   const out = join(root, 'cluster');
   const r = exp(['submit', CONFIG, '--slurm', '--shards', '4', '--out', out]);
   assert.is(r.code, 0, r.stderr);
@@ -142,13 +145,16 @@ slurm('4 array tasks and the merge job on the local cluster equal one process, b
   assert.equal(files(units).map((f) => statSync(join(units, f)).mtimeMs), before);
 });
 
-slurm('a search is refused the same way when Slurm is missing or unreachable: a clear message, nothing written', () => {
+slurm('a search is refused the same way when Slurm is missing: a clear message, nothing written', () => {
   const out = join(root, 'search-not-installed');
   const r = exp(['submit', SEARCH, '--slurm', '--out', out], { ...env, PATH: root });
   assert.is(r.code, 2);
   assert.match(r.stderr, /Slurm is not installed here: 'sbatch' is not on PATH/);
   assert.not.ok(existsSync(out));
-  if (sh('sh', ['-c', 'command -v sbatch scontrol']).code !== 0) return;
+});
+
+slurmTest('a search is refused the same way when Slurm is unreachable: a clear message, nothing written', 'installed', () => {
+  const out = join(root, 'search-unreachable');
   const dead = join(root, 'dead-search.conf');
   writeFileSync(dead, `ClusterName=dead\nSlurmctldHost=${hostname()}(127.0.0.1)\nSlurmctldPort=1\nNodeName=${hostname()} CPUs=1 State=UNKNOWN\nPartitionName=p Nodes=ALL Default=YES\n`);
   const u = exp(['submit', SEARCH, '--slurm', '--out', out], { ...env, SLURM_CONF: dead });
@@ -157,13 +163,7 @@ slurm('a search is refused the same way when Slurm is missing or unreachable: a 
   assert.not.ok(existsSync(out));
 });
 
-slurm('a search sharded over 4 array tasks and merged equals the one-process search, byte for byte (run.log aside)', async () => {
-  const why = clusterMissing();
-  if (why !== null) {
-    if (process.env.CI === 'true') assert.unreachable(`the Slurm cluster is not up in CI: ${why}`);
-    console.log(`  skipped: ${why}; to run it: ${START}`);
-    return;
-  }
+slurmTest('a search sharded over 4 array tasks and merged equals the one-process search, byte for byte (run.log aside)', 'cluster', async () => {
   const out = join(root, 'search-cluster');
   const r = exp(['submit', SEARCH, '--slurm', '--shards', '4', '--out', out]);
   assert.is(r.code, 0, r.stderr);
