@@ -238,10 +238,12 @@ bad('yarn exp search on a config without a search: section says what a search ne
   const r = await expInProcess(['search', 'configs/smoke.yaml', '--dry-run']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /has no search: section; a search config states the space, the rates and the SLO/);
-  const dry = await expInProcess(['search', CONFIG, '--dry-run', '--out', join(tmp, 'dry')]);
+  const dry = await expInProcess(['search', CONFIG, '--dry-run', '--jobs', '16', '--out', join(tmp, 'dry')]);
   assert.is(dry.code, 0, dry.stderr);
   assert.equal(dry.stdout.trim().split('\n'), ['p000  dp 1x1', 'p001  dp 1x2', 'p002  tp 1x2', 'p003  shift 1x2 threshold:256', 'p004  shift 2x1 threshold:256']);
-  assert.match(dry.stderr, /plan: \d+ simulation\(s\) \(5 candidate\(s\), each the reference load and up to 7 bisection run\(s\)\)/);
+  // 5 candidates × (1 + 7) simulations; a candidate's run one after another, so 5 workers of 16 at most.
+  assert.match(dry.stderr, /plan: 40 simulation\(s\) \(5 candidate\(s\), each the reference load and up to 7 bisection run\(s\)\)/);
+  assert.match(dry.stderr, /on 5 worker\(s\)/);
   assert.not.ok(existsSync(join(tmp, 'dry')));
   // --help is printed by yargs itself (not through expMain's IO): run the command.
   const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/exp.ts', '--help'], { encoding: 'utf8' }).stdout.replace(/<config>/g, '').replace(/\s+/g, ' ');

@@ -58,11 +58,12 @@ async function confirmPlan(e: Experiment, shard: Shard | null, a: RunArgs, io: E
   const systems = Math.max(0, ...e.points.map((p) => p.systems.length));
   // A search's unit runs the reference load and up to `probes` bisection runs.
   const probes = e.search === undefined ? 0 : expectedProbes(e.search.probe.rate.min, e.search.probe.rate.max, e.search.probe.rate.tolerance);
-  const estimate = estimateRun(points, (p) => p.systems.length * (1 + probes), a.jobs);
+  const candidates = points.reduce((n, p) => n + p.systems.length, 0);
+  const estimate = estimateRun(points, (p) => p.systems.length * (1 + probes), a.jobs, e.search === undefined ? undefined : candidates);
   const what = e.search === undefined ? `${points.length} point(s) × ${systems} system(s)` : `${points.length} candidate(s), each the reference load and up to ${probes} bisection run(s)`;
-  const plan = describeEstimate(estimate, `${what}${shard ? `, shard ${shard.index}/${shard.count}` : ''}`);
   // The estimator counts simulations; a search's unit (a candidate) runs several.
-  io.err(`${e.config.name}: ${e.search === undefined ? plan : plan.replace(/^plan: ([\d,]+) unit\(s\)/, 'plan: $1 simulation(s)')}${a.resume === undefined ? '' : '; finished units of the resumed run are not redone'}`);
+  const plan = describeEstimate(estimate, `${what}${shard ? `, shard ${shard.index}/${shard.count}` : ''}`, e.search === undefined ? 'unit(s)' : 'simulation(s)');
+  io.err(`${e.config.name}: ${plan}${a.resume === undefined ? '' : '; finished units of the resumed run are not redone'}`);
   if (a.dryRun || a.yes || !needsConfirmation(estimate)) return true;
   if (!io.interactive) {
     io.err('note: a large run; starting without asking, as stdin is not a terminal (in a terminal it asks first; --yes skips the question)');

@@ -56,19 +56,23 @@ export function workloadRequests(w: ResolvedWorkload): number {
   return Math.round(Math.min(count ?? Infinity, arrivalsUntil(arrivals, duration)));
 }
 
-/** The estimate of running `units` of the points (unit names as in the manifest) on `jobs` workers. */
-export function estimateRun(points: readonly Point[], unitsOfPoint: (p: Point) => number, jobs: number): RunEstimate {
+/**
+ * The estimate of running the points' simulations (`simulationsOfPoint` each) on `jobs` workers,
+ * of which at most `parallel` are busy at once (default: one per simulation; a search runs a
+ * candidate's simulations one after another, so as many as its candidates).
+ */
+export function estimateRun(points: readonly Point[], simulationsOfPoint: (p: Point) => number, jobs: number, parallel?: number): RunEstimate {
   let units = 0;
   let requests = 0;
   let seconds = 0;
   for (const p of points) {
-    const n = unitsOfPoint(p);
+    const n = simulationsOfPoint(p);
     const r = workloadRequests(p.workload);
     units += n;
     requests += n * r;
     seconds += n * (SECONDS_PER_UNIT + SECONDS_PER_REQUEST * r);
   }
-  const workers = Math.max(1, Math.min(jobs, units));
+  const workers = Math.max(1, Math.min(jobs, parallel ?? units));
   return { units, requests, seconds: WORKER_START + seconds / workers, jobs: workers };
 }
 
@@ -87,6 +91,6 @@ export function formatDuration(s: number): string {
 const count = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toPrecision(3)} billion` : n >= 1e6 ? `${(n / 1e6).toPrecision(3)} million` : n.toLocaleString('en-US'));
 
 /** 'plan: 48 unit(s) (12 point(s) × 4 system(s)), 96,000 requests to simulate; estimated ~2 min on 2 worker(s) (rough; ...)'. */
-export function describeEstimate(e: RunEstimate, shape: string): string {
-  return `plan: ${count(e.units)} unit(s)${shape ? ` (${shape})` : ''}, ${count(e.requests)} requests to simulate; estimated ~${formatDuration(e.seconds)} on ${e.jobs} worker(s) (rough; longer on a busy machine)`;
+export function describeEstimate(e: RunEstimate, shape: string, noun = 'unit(s)'): string {
+  return `plan: ${count(e.units)} ${noun}${shape ? ` (${shape})` : ''}, ${count(e.requests)} requests to simulate; estimated ~${formatDuration(e.seconds)} on ${e.jobs} worker(s) (rough; longer on a busy machine)`;
 }
