@@ -1,9 +1,12 @@
 import type { UnitSummary } from '../unit.ts';
-import { strategiesWith } from '../../strategies/registry.ts';
+import { getStrategy, strategiesWith } from '../../strategies/registry.ts';
 import type { RunData } from './collect.ts';
 
 /** Whether strategy `name` switches modes (has a switching block), so its switch count means something. */
 const switches = (name: string): boolean => strategiesWith('switching').includes(name);
+
+/** The header the switching strategies declare for their mode share (Shift: 'TP iters'); one column serves them all. */
+const fractionHeader = (): string => [...new Set(strategiesWith('switching').map((n) => getStrategy(n).switching!.report.header))].join(' / ');
 
 /** A column of the per-point tables: header, value, format, which direction is better. */
 interface Column {
@@ -37,7 +40,7 @@ const FULL: readonly Column[] = [
   { header: 'rejected', value: (s) => s.requests.rejected, format: fmtInt },
   { header: 'in flight max', value: (s) => s.max_in_flight, format: fmtInt },
   { header: 'switches', value: (s) => (switches(s.strategy) ? s.switches : undefined), format: fmtInt, optional: true },
-  { header: 'TP iters', value: (s) => s.tp_iteration_fraction, format: fmtPct, optional: true },
+  { header: fractionHeader(), value: (s) => s.tp_iteration_fraction, format: fmtPct, optional: true },
 ];
 
 const SHORT: readonly Column[] = [
