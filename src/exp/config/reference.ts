@@ -136,7 +136,7 @@ requests / (last − first arrival), is measured from the window; leave \`time_s
   ready-to-run experiment). A candidate is a unit: \`--resume\`, \`--shard i/n\`, \`merge\` and
   \`submit --slurm\` work as for experiments.
 
-Example (every strategy with every layout of 2 GPUs: seven candidates, seconds long):
+Example (every strategy with every layout of 2 GPUs: nine candidates, seconds long):
 
 \`\`\`yaml
 name: search-example
