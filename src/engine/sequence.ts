@@ -36,3 +36,12 @@ export class EngineSeq {
     return this.generated >= this.output;
   }
 }
+
+/**
+ * The most KV positions a sequence of `input` prompt and `output` new tokens ever holds: the
+ * last generated token is sampled but never written to the cache. A sequence whose peak does not
+ * fit an engine's pool can never finish there (the scheduler would preempt it forever).
+ */
+export function peakKvTokens(input: number, output: number): number {
+  return input + output - 1;
+}

@@ -1,7 +1,7 @@
 import { type BatchRecord, batchRecordOf } from '../engine/batch-record.ts';
 import { BlockPool } from '../engine/block-pool.ts';
 import { Scheduler, type SchedulerOutput, type TokenSink } from '../engine/scheduler.ts';
-import { EngineSeq } from '../engine/sequence.ts';
+import { EngineSeq, peakKvTokens } from '../engine/sequence.ts';
 import type { Batch, SeqWork } from '../model/batch.ts';
 import type { ModeId } from '../parallel/mode.ts';
 import { Rng } from '../util/rng.ts';
@@ -80,8 +80,7 @@ export async function generate(exec: Executor, o: GenerateOptions): Promise<Gene
   }
   prompts.forEach((p, id) => {
     const output = o.outputLens?.[id] ?? o.maxNewTokens;
-    // The last generated token is never written to the cache: a sequence holds at most prompt + new − 1 positions.
-    if (pools[0]!.blocksFor(p.length + output - 1) > o.kvBlocks) {
+    if (pools[0]!.blocksFor(peakKvTokens(p.length, output)) > o.kvBlocks) {
       throw new ExecutorError(`out of KV blocks: prompt ${id} (${p.length} tokens) and ${output} new tokens need more than kvBlocks = ${o.kvBlocks} blocks of ${o.blockSize}`);
     }
     schedulers[id % exec.replicas]!.waiting.push(new EngineSeq(id, p.length, output));

@@ -1,6 +1,7 @@
 import type { TraceRequest, RequestStream } from '../traces/types.ts';
 import { batchesInFlightOf } from '../strategies/deployment.ts';
 import { getStrategy } from '../strategies/registry.ts';
+import { peakKvTokens } from '../engine/sequence.ts';
 import { Engine } from './engine.ts';
 import { TraceOrderError } from './errors.ts';
 import { EventQueue, EventType } from './events.ts';
@@ -78,8 +79,7 @@ function rejection(d: Deployment, req: TraceRequest): string | null {
   const total = req.input + req.output;
   if (total > d.settings.max_model_len) return `prompt + output exceed max_model_len (${d.settings.max_model_len} tokens)`;
   const { blocks, blockSize } = d.memory;
-  // The last generated token is never written to the cache: the most a request holds is input + output − 1.
-  if (Math.ceil((total - 1) / blockSize) > blocks) return `prompt + output exceed the KV cache of an engine (${blocks * blockSize} tokens)`;
+  if (Math.ceil(peakKvTokens(req.input, req.output) / blockSize) > blocks) return `prompt + output exceed the KV cache of an engine (${blocks * blockSize} tokens)`;
   return null;
 }
 
