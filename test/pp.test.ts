@@ -162,6 +162,26 @@ cost('one PP=4×TP=2 batch costs what one TP=2 copy of the model costs, plus 3 p
   }
 });
 
+cost('a pipelined iteration costs Σ over stages of the slowest rank, and its breakdown adds up to that (PP=8×TP=1, PP=4×TP=2)', () => {
+  for (const t of [1, 2]) {
+    const c = new IterationCostModel({ model: m70, strategy: 'pp', parallel: resolveParallel('pp', 8, undefined, t), profile: h200, dtypes: FP8 });
+    for (const shape of [
+      { tokens: 64, sampled: 64, seqs: 64, decodes: 64, decodeContext: 64 * 2048, chunks: [] },
+      { tokens: 3000, sampled: 2, seqs: 3, decodes: 1, decodeContext: 900, chunks: [{ q: 2000, ctx: 2000 }, { q: 999, ctx: 4000 }] },
+    ]) {
+      const byRank = new Array<number>(8).fill(0);
+      for (const { ranks, time } of c.rankTimes(0, shape)) for (const r of ranks) byRank[r] = time;
+      const shapeOf = c.costShape(0);
+      assert.ok(shapeOf.kind === 'pipeline');
+      const want = shapeOf.stages.reduce((a, ranks) => a + Math.max(...ranks.map((r) => byRank[r]!)), 0);
+      const b = c.breakdown('pp', shape);
+      const engine = c.time(0, shape) - want;
+      assert.ok(Math.abs(b.total - b.overhead - want) < 1e-12, `TP ${t}, ${shape.tokens} tokens: breakdown ${b.total - b.overhead} vs Σ stages ${want}`);
+      assert.ok(Math.abs(engine - b.overhead) < 1e-12, `TP ${t}: time() is the stages plus the engine's overhead`);
+    }
+  }
+});
+
 cost('the simulator keeps a batch per stage in flight under load (PP=8×TP=1)', async () => {
   const rows: IterationRow[] = [];
   const requests = Array.from({ length: 32 }, (_, i) => ({ id: i, arrival: 0, input: 512, output: 8 }));

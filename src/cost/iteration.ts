@@ -123,6 +123,10 @@ export class IterationCostModel {
   private readonly units: readonly number[];
   /** Per mode, the ranks of each role (from the trace cache, on first use). */
   private readonly roleRanks: (readonly (readonly number[])[] | null)[];
+  /** Per mode, each rank's role (on first use). */
+  private readonly rankRoles: (readonly number[] | null)[];
+  /** Per pipelined mode, the roles of each stage's ranks (on first use). */
+  private readonly stageRoles: (readonly (readonly number[])[] | null)[];
   /** Per mode, the roles that did work at the trace cache's probes (idle roles cost 0). */
   private readonly busyRoles: (readonly number[] | null)[];
   /** Per mode and role: its attention heads (null: no attention) and the layers it runs attention for. */
@@ -157,6 +161,8 @@ export class IterationCostModel {
       return u;
     });
     this.roleRanks = this.modes.map(() => null);
+    this.rankRoles = this.modes.map(() => null);
+    this.stageRoles = this.modes.map(() => null);
     this.busyRoles = this.modes.map(() => null);
     this.attention = this.modes.map(() => null);
   }
@@ -191,6 +197,16 @@ export class IterationCostModel {
   /** The ranks of each role of mode `index` (ranks whose traces are equal), rank 0's role first. */
   roles(index: number): readonly (readonly number[])[] {
     return (this.roleRanks[index] ??= this.traceCache.roles(this.modes[index]!));
+  }
+
+  /** The role of `rank` in mode `index` (an index into roles(index)). */
+  roleOf(index: number, rank: number): number {
+    const byRank = (this.rankRoles[index] ??= (() => {
+      const roles = new Array<number>(this.world).fill(-1);
+      this.roles(index).forEach((ranks, role) => ranks.forEach((r) => (roles[r] = role)));
+      return roles;
+    })());
+    return byRank[rank]!;
   }
 
   /**
@@ -254,18 +270,22 @@ export class IterationCostModel {
     return time;
   }
 
-  /** A pipeline: one batch's latency through its stages (cost-shape.ts); the breakdown follows the critical path. */
+  /**
+   * A pipeline: one batch's latency through its stages, each its slowest role (cost-shape.ts's
+   * combineRankTimes, by role); the breakdown follows the critical path. Each role is priced once,
+   * and a stage of one role (a TP group's peers) once with the breakdown.
+   */
   private pipelineTime(index: number, x: number, shape: IterationShape, into?: BreakdownSum): number {
     const cost = this.shapes[index]!;
     if (cost.kind !== 'pipeline') throw new Error('pipelineTime needs a pipeline cost shape');
-    const byRank = this.timeByRank(index, shape);
-    const { time } = combineRankTimes(cost, byRank);
-    if (into) {
-      const roles = this.roles(index);
-      const roleOf = (rank: number): number => roles.findIndex((ranks) => ranks.includes(rank));
-      const slowest = (ranks: readonly number[]): number => ranks.reduce((a, r) => (byRank[r]! > byRank[a]! ? r : a), ranks[0]!);
-      const stageCritical = cost.stages.map(slowest);
-      for (const r of stageCritical) this.roleTime(index, roleOf(r), x, shape, into);
+    const stages = (this.stageRoles[index] ??= cost.stages.map((ranks) => [...new Set(ranks.map((r) => this.roleOf(index, r)))]));
+    const memo = new Float64Array(this.roles(index).length).fill(NaN);
+    const timeOf = (role: number): number => (Number.isNaN(memo[role]!) ? (memo[role] = this.roleTime(index, role, x, shape)) : memo[role]!);
+    let time = 0;
+    for (const roles of stages) {
+      let critical = roles[0]!;
+      if (roles.length > 1) for (const role of roles) if (timeOf(role) > timeOf(critical)) critical = role;
+      time += into ? this.roleTime(index, critical, x, shape, into) : timeOf(critical);
     }
     return time;
   }

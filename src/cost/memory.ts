@@ -87,7 +87,7 @@ export function kvHoldingsFromTraces(cost: IterationCostModel): RankKvHolding[] 
   return Array.from({ length: cost.world }, (_, rank) => {
     let best = { rank, layers: 0, kvHeads: 0 };
     cost.modes.forEach((_, i) => {
-      const role = cost.roles(i).findIndex((ranks) => ranks.includes(rank));
+      const role = cost.roleOf(i, rank);
       const { heads, layers } = cost.roleAttention(i, role);
       if (heads && layers * heads.kvHeads > best.layers * best.kvHeads) best = { rank, layers, kvHeads: heads.kvHeads };
     });
@@ -109,7 +109,7 @@ export function rankMemory(cost: IterationCostModel, o: MemoryOptions): RankMemo
   // weights are counted once (building a full-model rank on the meta backend is what costs here).
   const weights = new Map<string, number>();
   const weightsOf = (rank: number): number => {
-    const key = cost.modes.map((_, i) => cost.roles(i).findIndex((ranks) => ranks.includes(rank))).join(',');
+    const key = cost.modes.map((_, i) => cost.roleOf(i, rank)).join(',');
     let w = weights.get(key);
     if (w === undefined) {
       w = cost.weightBytes(rank);
@@ -119,7 +119,7 @@ export function rankMemory(cost: IterationCostModel, o: MemoryOptions): RankMemo
   };
   return holdings.map(({ rank, layers, kvHeads }) => {
     const weightBytes = weightsOf(rank);
-    const activationBytes = Math.max(...peaks.map((roles) => roles.find((r) => r.ranks.includes(rank))?.peak ?? 0));
+    const activationBytes = Math.max(...peaks.map((roles, i) => roles[cost.roleOf(i, rank)]?.peak ?? 0));
     const kvBytesPerToken = layers * 2 * kvHeads * o.model.headDim * o.kvElementBytes;
     const kvBytes = usableBytes - weightBytes - activationBytes;
     const blocks = kvBytesPerToken > 0 ? Math.floor(kvBytes / (kvBytesPerToken * o.blockSize)) : Infinity;
