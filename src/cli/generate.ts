@@ -7,7 +7,7 @@ import { createWorkerExecutor } from '../exec/worker-executor.ts';
 import { modelNames } from '../model/catalog.ts';
 import { openWeights, weightSpec } from '../model/weight-spec.ts';
 import { policyFromSpec, policyNames } from '../policy/registry.ts';
-import { strategiesWith, strategyNames } from '../strategies/registry.ts';
+import { defaultPolicies, getStrategy, strategiesWith, strategyNames } from '../strategies/registry.ts';
 import type { StrategyName } from '../strategies/types.ts';
 import { givenDegrees, withDegreeOptions } from './degree-options.ts';
 import { UsageError, exitOnError } from './errors.ts';
@@ -22,7 +22,7 @@ const argv = withDegreeOptions(yargs(hideBin(process.argv)))
   })
   .option('strategy', { type: 'string', default: 'single', choices: ['single', ...strategyNames()], describe: 'single = the one-device reference' })
   .option('world', { type: 'number', default: 1, describe: 'ranks P (worker threads)' })
-  .option('policy', { type: 'string', default: 'threshold:512', describe: `switching policy (${strategiesWith('switching').join(', ')}): ${policyNames().join(', ')} (name or name:arg)` })
+  .option('policy', { type: 'string', describe: `switching policy (${strategiesWith('switching').join(', ')}): ${policyNames().join(', ')} (name or name:arg); default the strategy's (${defaultPolicies()})` })
   .option('hardware', { type: 'string', default: 'h200', describe: "hardware profile the policy's cost oracle prices iterations on (cost-oracle)" })
   .option('prompt-lens', { type: 'string', default: '5,17,33,64', describe: 'prompt lengths, comma-separated (prompts are seeded random tokens)' })
   .option('max-new-tokens', { type: 'number', default: 16 })
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       ? createReferenceExecutor({ model: argv.model, seed: argv.seed, ...checkpoint, kvBlocks, blockSize })
       : await createWorkerExecutor({
           model: argv.model, ...checkpoint, strategy: argv.strategy as StrategyName, world: argv.world, seed: argv.seed, kvBlocks, blockSize,
-          policy: policyFromSpec(argv.policy), hardware: argv.hardware, ...givenDegrees(argv),
+          ...(argv.policy === undefined ? {} : { policy: policyFromSpec(argv.policy) }), hardware: argv.hardware, ...givenDegrees(argv),
         });
   const started = performance.now();
   const progress = process.stderr.isTTY && !argv.json;
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const summary = {
       model: model.name, checkpoint: argv.checkpoint ?? null, strategy: argv.strategy, world: exec.world, modes_available: exec.modes.map((m) => m.id),
-      policy: strategiesWith('switching').includes(argv.strategy) ? argv.policy : null, prompt_lens: promptLens, seed: argv.seed,
+      policy: strategiesWith('switching').includes(argv.strategy) ? (argv.policy ?? getStrategy(argv.strategy).switching!.defaultPolicy) : null, prompt_lens: promptLens, seed: argv.seed,
       tokens: r.tokens, modes: r.modes, scheduled: r.scheduled, seconds,
     };
     if (argv.json) {

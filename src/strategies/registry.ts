@@ -54,6 +54,11 @@ export function strategyConfigKeys(): Record<string, z.ZodType> {
 }
 
 /** Names of the strategies that switch modes, and of those that route over replicas (error messages, docs). */
+/** Each switching strategy's default policy, as help texts print it: 'shift: threshold:512'. */
+export function defaultPolicies(): string {
+  return STRATEGIES.flatMap((s) => (s.switching ? [`${s.name}: ${s.switching.defaultPolicy}`] : [])).join('; ');
+}
+
 export function strategiesWith(feature: 'switching' | 'routed'): StrategyName[] {
   return STRATEGIES.filter((s) => (feature === 'switching' ? s.switching !== undefined : s.routed)).map((s) => s.name);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { modelNames } from '../../model/catalog.ts';
 import { type RouterName, engineSettingsSchema, routerNames } from '../../sim/index.ts';
-import { strategiesWith, strategyConfigKeys, strategyNames, strategySummaries } from '../../strategies/registry.ts';
+import { defaultPolicies, strategiesWith, strategyConfigKeys, strategyNames, strategySummaries } from '../../strategies/registry.ts';
 import { workloadSchema } from './workload-schema.ts';
 
 /**
@@ -36,13 +36,16 @@ export const engineOverrideSchema = z
   )
   .describe('per-system changes to the top-level engine settings');
 
-const policySpec = z
-  .union([
-    z.string().min(1),
-    z.looseObject({ name: z.string().min(1) }),
-    z.strictObject({ module: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }),
-  ])
-  .describe(`${strategiesWith('switching').join(', ')} only: 'threshold' | 'threshold:512' | {name: hysteresis, low, high, ...} | {module: ./policy.ts, params: {...}} (path relative to the config); default threshold:512`);
+/** A switching policy: a name (or name:arg), a name with parameters, or a user module. */
+export const policySpecSchema = z.union([
+  z.string().min(1),
+  z.looseObject({ name: z.string().min(1) }),
+  z.strictObject({ module: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }),
+]);
+
+const policySpec = policySpecSchema.describe(
+  `${strategiesWith('switching').join(', ')} only: 'threshold' | 'threshold:512' | {name: hysteresis, low, high, ...} | {module: ./policy.ts, params: {...}} (path relative to the config); default the strategy's (${defaultPolicies()})`,
+);
 
 /** The degree keys of every registered strategy (sp, tp, ...), each described per strategy. */
 const degreeKeys = strategyConfigKeys() as { readonly sp: z.ZodOptional<z.ZodNumber>; readonly tp: z.ZodOptional<z.ZodNumber> };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { engineSettingsSchema } from '../../sim/index.ts';
-import { strategyNames } from '../../strategies/registry.ts';
-import { experimentSchema } from './schema.ts';
+import { defaultPolicies, strategyNames } from '../../strategies/registry.ts';
+import { experimentSchema, policySpecSchema } from './schema.ts';
 
 /**
  * The `search:` section of a config: the space of deployments and policies, the range of arrival
@@ -17,8 +17,6 @@ export type SearchEngineKey = (typeof ENGINE_KEYS)[number];
 const engineSpace = z
   .strictObject(Object.fromEntries(ENGINE_KEYS.map((k) => [k, z.array(engineSettingsSchema.shape[k].unwrap()).min(1).optional().describe(`values of ${k} tried (default: the top-level engine's)`)])) as Record<SearchEngineKey, z.ZodOptional<z.ZodArray<z.ZodNumber>>>)
   .describe('engine settings varied: each a list of values; every combination is tried');
-
-const policySpec = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1) }), z.strictObject({ module: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) })]);
 
 const layout = z.strictObject({ sp: z.number().int().positive(), tp: z.number().int().positive() });
 
@@ -57,7 +55,7 @@ export const searchSchema = z
       .default(strategyNames())
       .describe('strategies tried (default: every strategy of the registry), each with every (s, t) layout it accepts with s·t = world'),
     layouts: z.array(layout).min(1, 'the search space is empty: list at least one layout').optional().describe('restrict to these (sp, tp) layouts (default: every s·t = world)'),
-    policies: z.array(policySpec).min(1, 'the search space is empty: list at least one policy').optional().describe('switching policies tried on strategies with several modes (default: [threshold:512])'),
+    policies: z.array(policySpecSchema).min(1, 'the search space is empty: list at least one policy').optional().describe(`switching policies tried on strategies with several modes (default: each strategy's own, ${defaultPolicies()})`),
     engine: engineSpace.prefault({}),
     rate: rateSchema,
     slo: searchSloSchema,
