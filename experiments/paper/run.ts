@@ -42,8 +42,9 @@ export async function runStudyExperiment(e: StudyExperiment, dir: string, o: Stu
 }
 
 export async function runStudy(dir: string, o: StudyOptions = {}): Promise<StudyResults> {
-  for (const e of STUDY) await runStudyExperiment(e, dir, o);
-  return loadStudy(dir);
+  const results: [ExperimentId, Results][] = [];
+  for (const e of STUDY) results.push([e.id, await runStudyExperiment(e, dir, o)]);
+  return Object.fromEntries(results) as StudyResults;
 }
 
 function readResults(dir: string, e: StudyExperiment): Results {

@@ -85,8 +85,11 @@ async function run(a: RunArgs, io: ExpIo): Promise<number> {
     return 1;
   }
   if (a.dryRun) {
-    for (const p of experiment.search === undefined ? [] : experiment.points.filter((x) => shard === null || inShard(x.index, shard))) io.out(`${p.id}  ${p.systems[0]!.name}`);
-    for (const p of experiment.search === undefined ? experiment.points.filter((x) => shard === null || inShard(x.index, shard)) : []) {
+    for (const p of experiment.points.filter((x) => shard === null || inShard(x.index, shard))) {
+      if (experiment.search !== undefined) {
+        io.out(`${p.id}  ${p.systems[0]!.name}`);
+        continue;
+      }
       const vars = Object.entries(p.params).filter(([k]) => k !== 'workload').map(([k, v]) => `${k} = ${v}`);
       io.out(`${p.id}  ${p.workload.name}${vars.length > 0 ? ` (${vars.join(', ')})` : ''}: ${p.systems.map((s) => s.name).join(', ')}`);
     }

@@ -10,7 +10,7 @@ import type { RunDir } from '../store.ts';
 import { isSearchFile, loadSearch } from './load.ts';
 import { writeSearchReport } from './report.ts';
 
-export { isSearchConfig, isSearchFile, loadSearch } from './load.ts';
+export { isSearchFile, loadSearch } from './load.ts';
 export { writeSearchReport } from './report.ts';
 export { collectSearch, type SearchOutcome, type RankedCandidate } from './rank.ts';
 export { bisectCapacity, expectedProbes } from './bisect.ts';

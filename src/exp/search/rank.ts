@@ -36,10 +36,10 @@ export function collectSearch(dir: RunDir): SearchOutcome {
   if (manifest.search === undefined) throw new SearchReportError(`${dir.dir} holds an experiment, not a search (its run.json has no search plan)`);
   const plan = manifest.search;
   const mine = new Set(manifest.units);
-  const simulated = plan.candidates.filter((c) => c.status === 'simulated' && mine.has(c.unit!));
-  const unfinished = simulated.filter((c) => dir.readUnit(c.unit!, manifest.config_hash)?.search === undefined);
+  const simulated = plan.candidates.filter((c) => c.status === 'simulated' && mine.has(c.unit!)).map((c) => ({ plan: c, search: dir.readUnit(c.unit!, manifest.config_hash)?.search }));
+  const unfinished = simulated.filter((c) => c.search === undefined).map((c) => c.plan);
   if (unfinished.length > 0) throw new SearchReportError(`${dir.dir}: ${unfinished.length} candidate(s) not finished (${unfinished.slice(0, 4).map((c) => c.name).join(', ')}${unfinished.length > 4 ? ', ...' : ''}); resume the run first`);
-  const outcomes = simulated.map((c) => ({ plan: c, search: dir.readUnit(c.unit!, manifest.config_hash)!.search! }));
+  const outcomes = simulated.map((c) => ({ plan: c.plan, search: c.search! }));
   outcomes.sort((a, b) => b.search.capacity_req_s - a.search.capacity_req_s || byNumber(a.search.reference.ttft_p99_ms, b.search.reference.ttft_p99_ms) || (a.plan.name < b.plan.name ? -1 : a.plan.name > b.plan.name ? 1 : 0));
   const ranked = outcomes.map((o, i) => ({ rank: i + 1, ...o }));
   const best = ranked[0];
