@@ -81,12 +81,8 @@ export class CudaComm implements Comm<CudaTensor> {
   recv(shape: readonly number[], from: number, group?: Group): CudaTensor {
     const g = p2pGroup('recv', this.rank, from, this.world, group);
     const elements = numel(shape);
-    const out = this.mailboxes.take(from, (m) => {
-      const dtype = DTYPES[m.dtype]!;
-      if (m.elements !== elements) {
-        throw new CommError(`recv on rank ${this.rank} from rank ${from} on group ${g.name}: expected [${shape.join(', ')}] (${elements} elements), rank ${from} sent ${m.elements}`);
-      }
-      const t = this.ops.empty(shape, dtype);
+    const out = this.mailboxes.take(from, { shape, elements, group: g.name }, (m) => {
+      const t = this.ops.empty(shape, DTYPES[m.dtype]!);
       this.ops.ctx.copyFromAddress(t.buf, 0, this.mail[2 * from]!, Number(this.mail[2 * from + 1]!));
       this.ops.synchronize();
       return t;

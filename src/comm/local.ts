@@ -56,12 +56,7 @@ export class LocalComm<T> implements Comm<T> {
   recv(shape: readonly number[], from: number, group?: Group): T {
     const g = p2pGroup('recv', this.rank, from, this.world, group);
     const elements = numel(shape);
-    const host = this.mailboxes.take(from, (m) => {
-      if (m.elements !== elements) {
-        throw new CommError(`recv on rank ${this.rank} from rank ${from} on group ${g.name}: expected [${shape.join(', ')}] (${elements} elements), rank ${from} sent ${m.elements}`);
-      }
-      return this.outbox.slice(from * this.shared.capacity, from * this.shared.capacity + elements);
-    });
+    const host = this.mailboxes.take(from, { shape, elements, group: g.name }, () => this.outbox.slice(from * this.shared.capacity, from * this.shared.capacity + elements));
     this.log.push({ op: 'p2p', dir: 'recv', group: g.name, peer: from, bytes: elements * 4 });
     return this.ops.upload(host, [...shape]);
   }

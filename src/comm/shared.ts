@@ -146,8 +146,11 @@ export class Mailboxes {
     Atomics.notify(this.mail, at);
   }
 
-  /** Waits for a message from `from` to this rank, hands its header to `read`, then frees the sender's outbox. */
-  take<R>(from: number, read: (m: Posted) => R): R {
+  /**
+   * Waits for a message from `from` to this rank, checks it holds the `expect`ed elements, hands
+   * its header to `read`, then frees the sender's outbox.
+   */
+  take<R>(from: number, expect: { readonly shape: readonly number[]; readonly elements: number; readonly group: string }, read: (m: Posted) => R): R {
     const at = from * MAIL_INTS;
     // The outbox may hold a message to another rank: then wait for it to change and look again.
     for (;;) {
@@ -156,7 +159,11 @@ export class Mailboxes {
       this.checkAbort(`a message from rank ${from}`);
       Atomics.wait(this.mail, at, state, 200);
     }
-    const out = read({ elements: this.mail[at + 2]!, dtype: this.mail[at + 3]! });
+    const sent = this.mail[at + 2]!;
+    if (sent !== expect.elements) {
+      throw new CommError(`recv on rank ${this.rank} from rank ${from} on group ${expect.group}: expected [${expect.shape.join(', ')}] (${expect.elements} elements), rank ${from} sent ${sent}`);
+    }
+    const out = read({ elements: sent, dtype: this.mail[at + 3]! });
     Atomics.store(this.mail, at, EMPTY);
     Atomics.notify(this.mail, at);
     return out;
