@@ -11,7 +11,7 @@ const noOracle: CostOracle = () => {
  * The roles a state carries when no switching block gave any (states built by hand, in tests or
  * user code): Shift's, the one switching strategy the built-in presets were written for.
  */
-export const SHIFT_ROLES: ModeRoles = { latency: 'tp', throughput: 'sp' };
+const SHIFT_ROLES: ModeRoles = { latency: 'tp', throughput: 'sp' };
 
 /** What a scheduler knows about an iteration, without token ids (the simulator's view). */
 export interface IterationSummary {

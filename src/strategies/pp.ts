@@ -18,7 +18,7 @@ import type { RankContext, Strategy } from './types.ts';
  *
  * Stage k's layers are [⌊k·L/S⌋, ⌊(k+1)·L/S⌋): contiguous, and as even as L allows.
  */
-export function stageLayers(model: ModelConfig, stages: number, k: number): LayerRange {
+function stageLayers(model: ModelConfig, stages: number, k: number): LayerRange {
   return { start: Math.floor((k * model.layers) / stages), end: Math.floor(((k + 1) * model.layers) / stages) };
 }
 
