@@ -1,6 +1,7 @@
 import type { HardwareProfile } from '../../cost/profile.ts';
 import { createDeployment } from '../../sim/index.ts';
 import type { ResolvedSystem } from '../config/resolved-system.ts';
+import { simSpec } from '../sim-spec.ts';
 
 /**
  * The one bound a search prunes by. A request's TPOT is (e2e − TTFT) / (output − 1): each token
@@ -11,10 +12,8 @@ import type { ResolvedSystem } from '../config/resolved-system.ts';
  * is 0 and it cannot win. Returns that step in milliseconds.
  */
 export async function decodeStepFloorMs(system: ResolvedSystem, model: string, profile: HardwareProfile): Promise<number> {
-  const d = await createDeployment({
-    name: system.name, strategy: system.strategy, world: system.world, sp: system.sp, tp: system.tp, model, hardware: profile,
-    weightDtype: system.dtype, kvDtype: system.kv_dtype, engine: system.engine,
-  }); // the policy changes which mode runs, not what a mode's step costs: every mode is priced
+  // The policy changes which mode runs, not what a mode's step costs: every mode is priced.
+  const d = await createDeployment(simSpec(system, model, profile, undefined));
   const step = { tokens: 1, sampled: 1, seqs: 1, decodes: 1, decodeContext: 1, chunks: [] };
   return Math.min(...d.cost.modes.map((_, i) => d.cost.time(i, step))) * 1000;
 }
