@@ -1,5 +1,6 @@
 import type { ModeId } from '../parallel/mode.ts';
 import type { SchedulerOutput } from './scheduler.ts';
+import { isDecodeStep } from './sequence.ts';
 
 /** What an engine ran in one iteration, comparable between the simulator and the executor. */
 export interface BatchRecord {
@@ -17,7 +18,7 @@ export function batchRecordOf(out: SchedulerOutput, mode: ModeId): BatchRecord {
   return {
     ids: out.reqs.map((r) => r.id),
     counts: out.counts.slice(),
-    decodes: out.reqs.map((r, k) => out.counts[k] === 1 && r.computed >= r.input),
+    decodes: out.reqs.map((r, k) => isDecodeStep(out.counts[k]!, r.computed, r.input)),
     mode,
   };
 }

@@ -3,7 +3,7 @@ import type { IterationShape } from '../cost/iteration.ts';
 import type { BlockPool } from './block-pool.ts';
 import { Deque } from '../util/deque.ts';
 import type { PrefixCache } from './prefix-cache.ts';
-import type { EngineSeq } from './sequence.ts';
+import { type EngineSeq, isDecodeStep } from './sequence.ts';
 
 /**
  * One iteration's schedule: plain data that the cost model (it is an IterationShape), the
@@ -165,7 +165,7 @@ export class Scheduler<S extends EngineSeq = EngineSeq> {
       const n = counts[k]!;
       tokens += n;
       if (r.computed + n === r.tokens) sampled++;
-      if (n === 1 && r.computed >= r.input) {
+      if (isDecodeStep(n, r.computed, r.input)) {
         // One generated token attending to its context (a decode, or the tail of a recompute).
         decodes++;
         decodeContext += r.computed + 1;

@@ -45,3 +45,8 @@ export class EngineSeq {
 export function peakKvTokens(input: number, output: number): number {
   return input + output - 1;
 }
+
+/** Whether `count` tokens scheduled for a sequence with `computed` of `input` prompt tokens in the cache are a decode: one generated token attending to its context. */
+export function isDecodeStep(count: number, computed: number, input: number): boolean {
+  return count === 1 && computed >= input;
+}

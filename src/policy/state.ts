@@ -51,6 +51,7 @@ export function iterationStateOf(s: IterationSummary, iteration: number, history
 /** The state a policy sees for `batch`, given the modes of earlier iterations. */
 export function iterationState(batch: Batch, iteration: number, history: readonly ModeId[], oracle: CostOracle = noOracle, modes: readonly ModeId[] = [], roles: ModeRoles = SHIFT_ROLES): IterationState {
   const chunks = batch.seqs.map((s) => s.tokens.length);
-  const decodeTokens = batch.seqs.filter((s) => s.decode).reduce((a, s) => a + s.tokens.length, 0);
+  // As the scheduler counts them: one-token steps of a generated token (a recompute's chunk is not a decode).
+  const decodeTokens = batch.seqs.filter((s) => s.decode && s.tokens.length === 1).length;
   return iterationStateOf({ chunks, decodeTokens, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 }, iteration, history, oracle, modes, roles);
 }
