@@ -1,5 +1,5 @@
 import type { TraceRequest, RequestStream } from '../traces/types.ts';
-import { batchesInFlightOf } from '../strategies/deployment.ts';
+import { engineBatchesInFlight } from '../parallel/cost-shape.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import { peakKvTokens } from '../engine/sequence.ts';
 import { Engine } from './engine.ts';
@@ -22,10 +22,12 @@ export async function simulate(spec: SystemSpec, stream: RequestStream, options:
   const deployment = await createDeployment(spec);
   const metrics = new MetricsCollector(options, deployment.profile.engine.frontend_s ?? 0);
   const events = new EventQueue();
-  const stages = batchesInFlightOf(getStrategy(spec.strategy), deployment.parallel, deployment.cost.modes);
+  // The pipeline depth of the shapes the cost model prices with (its trace cache's strategy).
+  const { cost } = deployment;
+  const stages = engineBatchesInFlight(cost.modes.map((m, i) => ({ mode: m.id, shape: cost.costShape(i) })));
+  const roles = getStrategy(spec.strategy).switching?.roles;
   const engines = Array.from({ length: deployment.replicas }, (_, i) => new Engine(i, {
-    cost: deployment.cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options,
-    events, stages, roles: getStrategy(spec.strategy).switching?.roles,
+    cost, policy: deployment.policy, settings: deployment.settings, blocks: deployment.memory.blocks, metrics, options, events, stages, roles,
   }));
   await run(deployment, engines, events, stream, metrics);
   // Conservation: every request has finished or was rejected, so every KV block is back in its pool.
