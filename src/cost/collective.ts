@@ -34,13 +34,7 @@ export function algorithmTime(a: CollectiveAlgorithm, kind: CollectiveKind, n: n
 /** The fastest eligible algorithm and its time; a group of one rank costs nothing. */
 export function collectiveTime(p: HardwareProfile, kind: CollectiveKind, n: number, bytes: number): { time: number; algorithm: string } {
   if (n <= 1) return { time: 0, algorithm: 'none' };
-  let best = { time: Infinity, algorithm: 'none' };
-  for (const a of p.collectives) {
-    if (!a.kinds.includes(kind) || (a.max_bytes !== undefined && bytes > a.max_bytes)) continue;
-    const time = algorithmTime(a, kind, n, bytes);
-    if (time < best.time) best = { time, algorithm: a.algorithm };
-  }
-  return best;
+  return fastest(p, kind, bytes, busFactor(kind, n));
 }
 
 /**
@@ -51,10 +45,15 @@ export function collectiveTime(p: HardwareProfile, kind: CollectiveKind, n: numb
  * send/recv pairs (nccl_p2p_all_to_all in the built-in profiles). A send to oneself costs nothing.
  */
 export function p2pTime(p: HardwareProfile, bytes: number): { time: number; algorithm: string } {
+  return fastest(p, 'all_to_all', bytes, 1);
+}
+
+/** Like NCCL's tuner: the fastest of the profile's algorithms that implement `kind` and accept `bytes`, at bus factor `factor`. */
+function fastest(p: HardwareProfile, kind: CollectiveKind, bytes: number, factor: number): { time: number; algorithm: string } {
   let best = { time: Infinity, algorithm: 'none' };
   for (const a of p.collectives) {
-    if (!a.kinds.includes('all_to_all') || (a.max_bytes !== undefined && bytes > a.max_bytes)) continue;
-    const time = a.alpha_s + bytes / a.bus_bytes_per_s;
+    if (!a.kinds.includes(kind) || (a.max_bytes !== undefined && bytes > a.max_bytes)) continue;
+    const time = a.alpha_s + (bytes * factor) / a.bus_bytes_per_s;
     if (time < best.time) best = { time, algorithm: a.algorithm };
   }
   return best;
