@@ -29,22 +29,17 @@ export class ModeChooser {
     private readonly roles?: ModeRoles,
   ) {}
 
-  /** Always mode 0: one mode, or no policy (callers may skip building the summary). */
+  /** Always mode 0: one mode, or no policy (callers may skip building the summary and use 0). */
   get fixed(): boolean {
     return !this.policy || this.modes.length === 1;
-  }
-
-  /** choose() for a fixed chooser, without building the summary: mode 0. */
-  chooseFixed(): number {
-    this.iteration++;
-    return 0;
   }
 
   /** The index into `modes` for the iteration `s` describes; `oracle` prices it per mode (none: predict throws). */
   choose(s: IterationSummary, oracle?: ModeOracle, onDecision?: (iteration: number, id: ModeId) => void): number {
     const { policy } = this;
-    const iteration = this.iteration++;
     if (!policy || this.fixed) return 0;
+    // Counts the iterations the policy decided (a fixed chooser never asks it).
+    const iteration = this.iteration++;
     const predict = oracle ? (id: ModeId): number => oracle(this.indexOf(id, 'asked the cost oracle for', iteration)) : undefined;
     const id = policy.decide(iterationStateOf(s, iteration, this.history, predict, this.modes, this.roles));
     const index = this.indexOf(id, 'returned', iteration);

@@ -113,7 +113,7 @@ export async function createWorkerExecutor(o: ExecutorOptions): Promise<Executor
   let broken: Error | null = null;
 
   const choose = (batch: Batch): Mode => {
-    if (chooser.fixed) return modes[chooser.chooseFixed()]!;
+    if (chooser.fixed) return modes[0]!;
     // The simulator's summary of the same schedule: decodes are one-token steps of generated tokens.
     const shape = shapeOfBatch(batch);
     const summary = { chunks: batch.seqs.map((s) => s.tokens.length), decodeTokens: shape.decodes, waiting: batch.waiting ?? 0, kvUsage: batch.kvUsage ?? 0 };

@@ -155,7 +155,7 @@ export class Engine implements ReplicaLoad {
       return;
     }
     const { cost } = this.d;
-    const modeIndex = this.chooser.fixed ? this.chooser.chooseFixed() : this.chooseMode(out);
+    const modeIndex = this.chooser.fixed ? 0 : this.chooseMode(out);
     const dt = cost.time(modeIndex, out, this.d.metrics.breakdown);
     if (!(dt > 0)) throw new Error(`engine ${this.index}: the cost model priced an iteration of ${out.tokens} tokens at ${dt} s`);
     const k = this.d.stages;
